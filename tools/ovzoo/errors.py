@@ -1,0 +1,100 @@
+"""The project's exception tree. Library code raises these; only ``ovzoo.cli`` turns them into exit codes.
+
+Every error carries where it happened as a tuple of labels (config file, model, field, node...),
+most general first, so a message reads ``models/x/model.yml: model "x": files[0].size: expected ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class OvzooError(Exception):
+    """Root of every error ovzoo raises on purpose."""
+
+    def __init__(self, problem: str, where: tuple[str, ...] = ()) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.where = tuple(where)
+
+    def __str__(self) -> str:
+        return ": ".join((*self.where, self.problem))
+
+    def within(self, label: str) -> OvzooError:
+        """Return self with ``label`` added in front of the context (used by :func:`within`)."""
+        self.where = (label, *self.where)
+        return self
+
+
+@contextmanager
+def within(label: str) -> Iterator[None]:
+    """Prefix ``label`` to the context of any OvzooError raised inside the block."""
+    try:
+        yield
+    except OvzooError as e:
+        raise e.within(label) from e.__cause__
+
+
+class UsageError(OvzooError):
+    """Bad command-line usage (exit code 2)."""
+
+
+class DescriptorError(OvzooError, ValueError):
+    """A model.yml (or a models root) that breaks the schema."""
+
+
+class ModelSelectionError(OvzooError):
+    """A --name pattern or --list entry that matches no model."""
+
+
+class DownloadError(OvzooError):
+    """A file could not be fetched."""
+
+
+class ChecksumMismatch(DownloadError):
+    """The bytes arrived but their hash is not the declared one."""
+
+
+class IncompleteDownload(DownloadError):
+    """The server sent fewer (or more) bytes than the declared size."""
+
+
+class TransientDownloadError(DownloadError):
+    """A failure worth retrying: connection error, timeout, 5xx, short read."""
+
+
+class PostprocessError(OvzooError):
+    """An archive that can't be unpacked safely, or a failed regex_replace."""
+
+
+class UnsafeArchiveError(PostprocessError):
+    """An archive member that would escape the model folder or is a special file."""
+
+
+class FormatError(OvzooError, ValueError):
+    """A malformed MXNet .params or -symbol.json file."""
+
+
+class ConversionError(OvzooError):
+    """The converter can't translate a model."""
+
+
+class UnsupportedOpsError(ConversionError):
+    """One or more MXNet op types have no translator."""
+
+
+class ValidationFailed(OvzooError):
+    """One or more validator checks failed."""
+
+
+class QuantizationError(OvzooError):
+    """Post-training quantization can't run (not quantizable, no data...)."""
+
+
+class BenchmarkError(OvzooError):
+    """benchmark_app or the reference timing failed."""
+
+
+class ModelNotDownloaded(OvzooError, FileNotFoundError):
+    """A step needs files that are not in the download directory yet."""
