@@ -1,0 +1,107 @@
+"""What a translator sees while the front end builds an ``ov.Model``: values, weights, shapes, naming."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import openvino as ov
+from openvino import opset8
+
+from ovzoo.errors import ConversionError
+from ovzoo.mxnet.shapes import Shape
+from ovzoo.mxnet.symbol import Graph, Node
+
+
+class ConvertContext:
+    """Per-conversion state shared by the translators.
+
+    Values are created lazily: a weight variable becomes an f32 ``Constant`` (sharing the numpy
+    buffer) the first time a translator reads it as a graph value, so weights that a translator
+    consumes as arrays (to fold or reshape them) never turn into unused constants.
+    """
+
+    def __init__(self, graph: Graph, params: Mapping[str, np.ndarray], shapes: Mapping[str, tuple[Shape, ...]],
+                 parameters: Mapping[str, ov.Output], folded_batch_norms: Mapping[int, Node]) -> None:
+        self.graph = graph
+        self.params = params
+        self.shapes = shapes
+        self.values: dict[int, list[ov.Output]] = {}
+        self._parameters = parameters
+        self._folded = folded_batch_norms  # conv node index -> the BatchNorm folded into it
+        self._folded_into = {bn.index: conv for conv, bn in folded_batch_norms.items()}
+
+    # --- reading inputs ---
+
+    def input(self, node: Node, slot: int) -> ov.Output:
+        """The graph value feeding input ``slot`` of ``node``."""
+        ref = node.inputs[slot]
+        if ref.node not in self.values:
+            producer = self.graph.nodes[ref.node]
+            if not producer.is_variable:  # translated in topological order, so this is a bug
+                raise ConversionError(f"input {slot} ({producer.name!r}) was not translated", node.where)
+            if producer.name in self._parameters:
+                self.values[ref.node] = [self._parameters[producer.name]]
+            else:
+                self.values[ref.node] = [self.constant(self.param(node, slot), producer.name)]
+        return self.values[ref.node][ref.index]
+
+    def inputs(self, node: Node) -> list[ov.Output]:
+        return [self.input(node, slot) for slot in range(len(node.inputs))]
+
+    def param(self, node: Node, slot: int) -> np.ndarray:
+        """The stored array feeding input ``slot`` of ``node``, as contiguous f32 (no copy when it already is).
+
+        Raises:
+            ConversionError: the input is not a variable with a stored param.
+        """
+        if slot >= len(node.inputs):
+            raise ConversionError(f"input {slot} is missing", node.where)
+        producer = self.graph.nodes[node.inputs[slot].node]
+        if not producer.is_variable or producer.name in self._parameters:
+            raise ConversionError(f"input {slot} ({producer.name!r}) must be a stored weight", node.where)
+        try:
+            array = self.params[producer.name]
+        except KeyError:
+            raise ConversionError(f"param {producer.name!r} is missing from the params", node.where) from None
+        return np.ascontiguousarray(array, dtype=np.float32)
+
+    def input_shape(self, node: Node, slot: int) -> Shape:
+        ref = node.inputs[slot]
+        return self.shapes[self.graph.nodes[ref.node].name][ref.index]
+
+    def output_shape(self, node: Node) -> Shape:
+        return self.shapes[node.name][0]
+
+    # --- batch-norm folding plan ---
+
+    def batch_norm_folded_into(self, conv: Node) -> Node | None:
+        """The BatchNorm this convolution must absorb, if the plan folds one into it."""
+        return self._folded.get(conv.index)
+
+    def is_folded(self, batch_norm: Node) -> bool:
+        """True when this BatchNorm was already applied by the preceding convolution."""
+        return batch_norm.index in self._folded_into
+
+    # --- building ---
+
+    @staticmethod
+    def constant(array: np.ndarray, name: str) -> ov.Output:
+        """An f32 Constant over ``array``; shares its memory (the Constant keeps the array alive)."""
+        array = np.ascontiguousarray(array, dtype=np.float32)
+        constant = ov.op.Constant(array, shared_memory=True)
+        constant.set_friendly_name(name)
+        return constant.output(0)
+
+    @staticmethod
+    def integers(values: Sequence[int], name: str) -> ov.Output:
+        constant = opset8.constant(np.asarray(values, dtype=np.int64))
+        constant.set_friendly_name(name)
+        return constant.output(0)
+
+    @staticmethod
+    def named(output: ov.Output | ov.Node, name: str) -> ov.Output:
+        """Give the producing node a friendly name and return its first output."""
+        ov_node = output.get_node() if isinstance(output, ov.Output) else output
+        ov_node.set_friendly_name(name)
+        return ov_node.output(0)

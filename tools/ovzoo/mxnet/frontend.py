@@ -1,0 +1,130 @@
+"""MXNet symbol + params -> ``ov.Model``, one translator per op (see :mod:`ovzoo.mxnet.ops`).
+
+The IR uses opset8 ops plus Interpolate-11 only, so it loads in OpenVINO 2023.3 LTS as well as
+current releases. Weights are f32 Constants sharing the params' memory; FP16 compression happens
+when the model is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import openvino as ov
+from openvino import opset8
+
+from ovzoo.errors import ConversionError, OvzooError
+from ovzoo.mxnet.context import ConvertContext
+from ovzoo.mxnet.ops import TRANSLATORS
+from ovzoo.mxnet.shapes import infer_shapes, unsupported_ops_error
+from ovzoo.mxnet.symbol import Graph, Node, NodeRef
+
+log = logging.getLogger(__name__)
+
+
+def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: Mapping[str, Sequence[int]],
+                  outputs: Sequence[str] | None = None) -> ov.Model:
+    """Translate ``graph`` into an OpenVINO model.
+
+    ``params`` are keyed by bare names (no ``arg:``/``aux:``); ``input_shapes`` names the data
+    variables (they become f32 Parameters named after them); ``outputs`` are MXNet node names to
+    expose, by default the graph's heads. Every translated MXNet node's output carries the node's
+    name as friendly name; model outputs also carry it as tensor name.
+
+    Raises:
+        UnsupportedOpsError: op types without a translator (all of them, each with its first node).
+        ConversionError: an attribute value or input we can't honour (names the node).
+        FormatError: inconsistent shapes or params (names the node or param).
+    """
+    error = unsupported_ops_error(graph, TRANSLATORS, "translator")
+    if error:
+        raise error
+    output_refs = _output_refs(graph, outputs)
+    shapes = infer_shapes(graph, input_shapes, params)
+    parameters = {}
+    for name, shape in input_shapes.items():
+        parameter = opset8.parameter([int(d) for d in shape], np.float32, name=name)
+        parameter.output(0).get_tensor().set_names({name})
+        parameters[name] = parameter
+    needed = _needed_nodes(graph, output_refs)
+    ctx = ConvertContext(graph, params, shapes, {k: p.output(0) for k, p in parameters.items()},
+                         plan_batch_norm_folding(graph, params, {ref.node for ref in output_refs}))
+    for node in graph.nodes:
+        if node.is_variable or node.index not in needed:
+            continue
+        try:
+            ctx.values[node.index] = TRANSLATORS[node.op](node, ctx)
+        except OvzooError:
+            raise
+        except Exception as e:  # a bug or an OpenVINO refusal: keep the traceback, say where
+            e.add_note(f"while translating {node.op} {node.name!r}")
+            raise
+    results = []
+    for ref in output_refs:
+        node = graph.nodes[ref.node]
+        value = ctx.input(Node(-1, "output", node.name, inputs=(ref,), source=graph.source), 0)
+        value.get_tensor().add_names({node.name})
+        result = opset8.result(value)
+        result.set_friendly_name(f"{node.name}/sink_port_{ref.index}")
+        results.append(result)
+    used = [p for p in parameters.values()]
+    model = ov.Model(results, used, graph.source or "mxnet")
+    log.debug("converted %d MXNet nodes into %d OpenVINO ops", len(needed), len(model.get_ops()))
+    return model
+
+
+def plan_batch_norm_folding(graph: Graph, params: Mapping[str, object],
+                            keep: set[int] | frozenset[int] = frozenset()) -> dict[int, Node]:
+    """Convolution index -> the BatchNorm to fold into it.
+
+    A BatchNorm (axis 1) folds into the Convolution feeding it when that convolution's output has
+    no other reader, is not a requested output (``keep``), and every weight involved is a stored
+    param. The folded convolution keeps its own friendly name (same shape, scaled values) and its
+    bias Add carries the BatchNorm's name.
+    """
+    readers: dict[int, int] = {}
+    for node in graph.nodes:
+        for ref in node.inputs:
+            readers[ref.node] = readers.get(ref.node, 0) + 1
+    for ref in graph.heads:
+        readers[ref.node] = readers.get(ref.node, 0) + 1
+    plan: dict[int, Node] = {}
+    for bn in graph.op_nodes:
+        if bn.op != "BatchNorm" or len(bn.inputs) != 5 or bn.attr_int("axis", 1) != 1:
+            continue
+        source = bn.inputs[0]
+        conv = graph.nodes[source.node]
+        if (conv.op != "Convolution" or source.index != 0 or readers.get(conv.index) != 1
+                or conv.index in keep or bn.attr_bool("output_mean_var", False)):
+            continue
+        weights = [graph.nodes[ref.node] for ref in (*conv.inputs[1:], *bn.inputs[1:])]
+        if all(w.is_variable and w.name in params for w in weights):
+            plan[conv.index] = bn
+    return plan
+
+
+def _output_refs(graph: Graph, outputs: Sequence[str] | None) -> list[NodeRef]:
+    if outputs is None:
+        return list(graph.heads)
+    refs = []
+    for name in outputs:
+        base = name.removesuffix("_output") if name not in graph else name
+        if base not in graph:
+            raise ConversionError(f"requested output {name!r} is not a node of the symbol",
+                                  (graph.source,) if graph.source else ())
+        refs.append(NodeRef(graph.node(base).index, 0))
+    return refs
+
+
+def _needed_nodes(graph: Graph, outputs: Sequence[NodeRef]) -> set[int]:
+    """Indices of the nodes the outputs depend on (only those are translated)."""
+    needed: set[int] = set()
+    stack = [ref.node for ref in outputs]
+    while stack:
+        index = stack.pop()
+        if index in needed:
+            continue
+        needed.add(index)
+        stack.extend(ref.node for ref in graph.nodes[index].inputs)
+    return needed
