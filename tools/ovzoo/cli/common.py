@@ -1,0 +1,41 @@
+"""Command-line flags shared by every command that works on catalog models."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
+from ovzoo.catalog.model import Model
+from ovzoo.errors import UsageError
+
+
+def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
+    """Register --name, --list, --all, --print_all (mutually exclusive) and --models_dir."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--name", metavar="PAT[,PAT...]",
+                       help="models whose names match at least one of these fnmatch patterns")
+    group.add_argument("--list", type=Path, metavar="FILE.LST",
+                       help="models matching the patterns in FILE (one per line, '#' comments)")
+    group.add_argument("--all", action="store_true", help="every model in the catalog")
+    group.add_argument("--print_all", action="store_true", help="print the names of all models and exit")
+    parser.add_argument("--models_dir", type=Path, metavar="DIR",
+                        help=f"catalog root to load model.yml files from (default: ${MODELS_DIR_ENV}, "
+                             "else the repository's models/)")
+
+
+def select_from_args(args: argparse.Namespace) -> list[Model] | None:
+    """The models the flags choose; None when --print_all printed the names (the caller returns 0).
+
+    Raises:
+        UsageError: no selection flag given.
+        DescriptorError, ModelSelectionError: a broken catalog or a pattern matching nothing.
+    """
+    if not (args.print_all or args.all or args.name is not None or args.list is not None):
+        raise UsageError("one of --name, --list, --all or --print_all is required")
+    models = load_models(args.models_dir)
+    if args.print_all:
+        for model in models:
+            print(model.name)
+        return None
+    return select_models(models, names=args.name, list_file=args.list, all_models=args.all)
