@@ -1,0 +1,104 @@
+"""``ovzoo download`` (alias ``ovzoo_downloader``): the omz_downloader flags, plus --mirror and --timeout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.download import DownloadOptions, default_cache_dir, download_models
+from ovzoo.download.cache import CACHE_DIR_VARIABLE
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ovzoo download",
+        description="Download model files into <output_dir>/public/<name>/, verify them, and run "
+        "their postprocessing. Interrupted downloads resume on the next run.",
+    )
+    add_model_selection_args(parser)
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="where to put the models (default: the current directory)",
+    )
+    parser.add_argument(
+        "--cache_dir",
+        type=Path,
+        metavar="DIR",
+        help=f"shared download cache (default: ${CACHE_DIR_VARIABLE}, else {default_cache_dir()})",
+    )
+    parser.add_argument(
+        "--num_attempts",
+        type=_positive_int,
+        default=3,
+        metavar="N",
+        help="attempts per file, with exponential backoff between them (default: 3)",
+    )
+    parser.add_argument(
+        "--progress_format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a bar on a terminal, plain lines otherwise; json: one event per line on stdout",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="models to download in parallel (default: 1)",
+    )
+    parser.add_argument(
+        "--mirror",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="base URL (http://, https://, file://) tried before each file's source, "
+        "with the file name appended; repeat for several",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="network timeout for connecting and for each read (default: 60)",
+    )
+    args = parser.parse_args(argv)
+    options = DownloadOptions(
+        output_dir=args.output_dir,
+        cache_dir=args.cache_dir or default_cache_dir(),
+        num_attempts=args.num_attempts,
+        mirrors=tuple(args.mirror),
+        timeout=args.timeout,
+        jobs=args.jobs,
+        progress_format=args.progress_format,
+    )
+    models = select_from_args(args)
+    if models is None:
+        return 0
+    report = download_models(models, options)
+    if not report.ok:
+        print("FAILED:", file=sys.stderr)
+        for name in report.failed:
+            print(name, file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,97 @@
+"""Fetch one file: try each URL, retry transient failures with backoff, verify, then rename into place.
+
+The bytes go to ``<target>.part`` beside the target and stay there across attempts and runs, so the
+next try continues with a ``Range`` request. The target appears (``os.replace``) only after its size
+and hash match the descriptor.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from ovzoo.catalog.model import Checksum
+from ovzoo.download.transfer import ProgressCallback, stream_to_part
+from ovzoo.errors import ChecksumMismatch, DownloadError, TransientDownloadError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3  # rounds over all URLs, the first included
+    base_delay: float = 1.0  # seconds before the 2nd round; doubles each round
+    max_delay: float = 30.0
+    timeout: float = 60.0  # seconds for connecting and for each read
+
+    def delay(self, failed_rounds: int) -> float:
+        return min(self.max_delay, self.base_delay * 2 ** (failed_rounds - 1))
+
+
+def part_path(target: Path) -> Path:
+    """Where the partial download of ``target`` is kept between attempts and runs."""
+    return target.with_name(target.name + ".part")
+
+
+def fetch_file(
+    urls: Sequence[str],
+    target: Path,
+    size: int,
+    checksum: Checksum,
+    *,
+    session: requests.Session,
+    policy: RetryPolicy,
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Download ``target`` from the first of ``urls`` that delivers the declared bytes.
+
+    Raises:
+        DownloadError: (or a subclass) when every round failed; the last failure is the one raised.
+    """
+    if not urls:
+        raise DownloadError("no URL to fetch from")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = part_path(target)
+    last_error: DownloadError | None = None
+    for round_number in range(1, policy.attempts + 1):
+        worth_retrying = False
+        for url in urls:
+            try:
+                hasher = stream_to_part(url, part, size, checksum, session, policy.timeout, on_progress)
+                digest = hasher.hexdigest()
+                if digest != checksum.value:
+                    part.unlink(missing_ok=True)  # wrong bytes: resuming them would never help
+                    raise ChecksumMismatch(
+                        f"{url}: {checksum.algorithm} is {digest}, expected {checksum.value}"
+                    )
+                _sync(part)
+                os.replace(part, target)
+                return
+            except (TransientDownloadError, ChecksumMismatch) as e:
+                worth_retrying, last_error = True, e
+                log.warning("attempt %d of %d: %s", round_number, policy.attempts, e)
+            except DownloadError as e:
+                last_error = e
+                log.warning("attempt %d of %d: %s", round_number, policy.attempts, e)
+            except OSError as e:  # our side: disk full, permissions; retrying won't help
+                raise DownloadError(f"{e.filename or part}: {e.strerror or e}") from e
+        if not worth_retrying or round_number == policy.attempts:
+            break
+        time.sleep(policy.delay(round_number))
+    if last_error is None:  # unreachable: at least one URL was tried and failed
+        raise DownloadError("download failed")
+    if policy.attempts > 1 and worth_retrying:
+        last_error.problem = f"{last_error.problem} (gave up after {round_number} attempts)"
+    raise last_error
+
+
+def _sync(path: Path) -> None:
+    # the bytes may come from an earlier run that was killed before it could fsync
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
