@@ -1,0 +1,79 @@
+"""``ovzoo convert`` (alias ``ovzoo_converter``): MXNet checkpoints -> OpenVINO IR, omz_converter's flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.convert.converter import IR_PRECISIONS, convert_models
+from ovzoo.errors import UsageError
+
+
+def parse_jobs(text: str) -> int:
+    """``N`` (>= 1) or ``auto`` (one per CPU)."""
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
+    return jobs
+
+
+def parse_precisions(text: str) -> tuple[str, ...]:
+    precisions = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in precisions if p not in IR_PRECISIONS]
+    if unknown or not precisions:
+        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {','.join(IR_PRECISIONS)}")
+    return precisions
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ovzoo convert",
+        description="Convert downloaded MXNet checkpoints to OpenVINO IR (<out>/public/<name>/<PREC>/<name>.xml), "
+                    "interpreting each model's model_optimizer_args; no Model Optimizer needed.")
+    add_model_selection_args(parser)
+    parser.add_argument("-d", "--download_dir", type=Path, default=Path.cwd(),
+                        help="where ovzoo download put the models (default: current directory)")
+    parser.add_argument("-o", "--output_dir", type=Path, default=None,
+                        help="where to write the IR (default: the download directory)")
+    parser.add_argument("--precisions", type=parse_precisions, default=("FP16", "FP32"), metavar="PREC[,PREC]",
+                        help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)")
+    parser.add_argument("-j", "--jobs", type=parse_jobs, default=1, metavar="N|auto",
+                        help="models converted in parallel (default 1; auto = one per CPU)")
+    parser.add_argument("--dry_run", action="store_true",
+                        help="print what would be read and written, per model and precision; write nothing")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    models = select_from_args(args)
+    if models is None:
+        return 0
+    if not models:
+        raise UsageError("no models selected")
+    output_dir = args.output_dir if args.output_dir is not None else args.download_dir
+    report = convert_models(models, args.download_dir, output_dir, args.precisions, args.dry_run, args.jobs)
+    for result in report.results:
+        if result.dry_run:
+            print("\n".join(result.plan))
+        else:
+            for precision, xml in result.irs.items():
+                print(f"{result.model} {precision}: {xml}")
+            print(f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})", file=sys.stderr)
+    if report.failed:
+        for error in report.failed.values():
+            print(f"ovzoo convert: error: {error}", file=sys.stderr)
+        print("FAILED:", file=sys.stderr)
+        for name in report.failed:
+            print(f"  {name}", file=sys.stderr)
+        return 1
+    return 0

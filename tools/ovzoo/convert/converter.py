@@ -1,0 +1,239 @@
+"""Descriptor -> OpenVINO IR per precision: read the checkpoint, translate, fold preprocessing, save.
+
+One model is read and translated once; each precision is a save of the same ``ov.Model`` (FP16 only
+compresses the weights). ``dry_run`` builds the plan from the descriptor (and the symbol, when present)
+and touches nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openvino as ov
+
+import ovzoo
+from ovzoo.catalog.model import Model
+from ovzoo.convert.ir_writer import write_ir
+from ovzoo.convert.mo_args import ConversionSpec, parse_mo_args
+from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
+from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+
+log = logging.getLogger(__name__)
+
+# precision -> compress weights to FP16 when saving
+IR_PRECISIONS: dict[str, bool] = {"FP32": False, "FP16": True}
+DEFAULT_OUTPUT_NAME = "prob"  # the product's output contract when a descriptor has no output_info
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """One model's conversion (or its plan, on a dry run)."""
+
+    model: str
+    spec: ConversionSpec
+    irs: dict[str, Path]  # precision -> .xml path (written, or planned on a dry run)
+    plan: tuple[str, ...]  # human-readable lines
+    dry_run: bool = False
+    seconds: float = 0.0
+    input_chain: str = ""  # e.g. "Parameter -> Subtract -> Convolution": what folding left on the input
+
+
+@dataclass
+class ConversionReport:
+    results: list[ConversionResult] = field(default_factory=list)
+    failed: dict[str, OvzooError] = field(default_factory=dict)  # model name -> error
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def ir_path(output_dir: Path, model: Model, precision: str) -> Path:
+    """``<out>/public/<name>/<PREC>/<name>.xml`` (omz_converter layout)."""
+    return Path(output_dir) / model.subdirectory / precision / f"{model.name}.xml"
+
+
+def check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Validate and de-duplicate precisions, keeping their order.
+
+    Raises:
+        ConversionError: a precision the converter does not produce (INT8 comes from ``ovzoo quantize``).
+    """
+    unknown = [p for p in precisions if p not in IR_PRECISIONS]
+    if unknown or not precisions:
+        raise ConversionError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+                              f"choose from {', '.join(IR_PRECISIONS)}")
+    return tuple(dict.fromkeys(precisions))
+
+
+def convert_model(model: Model, download_dir: Path, output_dir: Path,
+                  precisions: tuple[str, ...] = ("FP16", "FP32"), dry_run: bool = False) -> ConversionResult:
+    """Convert one descriptor's checkpoint to IR files (or only plan it when ``dry_run``).
+
+    Raises:
+        ConversionError: bad model_optimizer_args, an untranslatable graph, an output that breaks output_info.
+        ModelNotDownloaded: the checkpoint files are missing (not raised on a dry run).
+        FormatError: a malformed symbol or params file.
+    """
+    started = time.perf_counter()
+    precisions = check_precisions(precisions)
+    spec = parse_mo_args(model, download_dir, output_dir)
+    irs = {p: ir_path(output_dir, model, p) for p in precisions}
+    plan = plan_lines(model, spec, irs)
+    if dry_run:
+        return ConversionResult(model.name, spec, irs, plan, dry_run=True)
+    missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
+    if missing:
+        raise ModelNotDownloaded(f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
+                                 f"--name {model.name}' first (with the same download dir)", (f"model {model.name!r}",))
+    with within(f"model {model.name!r}"):
+        ir_model = build_ir_model(model, spec)
+        chain = describe_input_chain(ir_model, spec.input_name)
+        for precision, xml in irs.items():
+            ir_model.set_rt_info(precision, ["ovzoo", "precision"])
+            write_ir(ir_model, xml, compress_to_fp16=IR_PRECISIONS[precision])
+            log.info("%s: wrote %s", model.name, xml)
+    return ConversionResult(model.name, spec, irs, plan, seconds=time.perf_counter() - started, input_chain=chain)
+
+
+def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
+    """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
+    # imported here so that planning (--dry_run) and argument checks stay light
+    from ovzoo.mxnet.frontend import convert_graph
+    from ovzoo.mxnet.params import load_params, strip_prefixes
+    from ovzoo.mxnet.symbol import load_symbol
+
+    graph = load_symbol(spec.input_symbol)
+    params = strip_prefixes(load_params(spec.input_model))
+    ir_model = convert_graph(graph, params, {spec.input_name: spec.input_shape}, outputs=spec.output or None)
+    del params
+    _name_tensors(ir_model, model, spec)
+    ir_model = fold_preprocessing(ir_model, spec)
+    _record_rt_info(ir_model, model, spec)
+    return ir_model
+
+
+def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
+    """Tensor names for the IR outputs: the descriptor's output_info, else ``prob`` for a single output."""
+    if model.output_info:
+        if len(model.output_info) != count:
+            raise ConversionError(f"output_info lists {len(model.output_info)} outputs, the converted model has "
+                                  f"{count}", (f"model {model.name!r}",))
+        return tuple(info.name for info in model.output_info)
+    if count == 1:
+        return (DEFAULT_OUTPUT_NAME,)
+    return spec.output
+
+
+def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+    ir_model.input(spec.input_name).get_tensor().set_names({spec.input_name})
+    names = output_names(model, spec, len(ir_model.outputs))
+    for i, (output, name) in enumerate(zip(ir_model.outputs, names, strict=True)):
+        output.get_tensor().set_names({name})
+        # Result nodes otherwise carry a process-wide counter in their name (not deterministic)
+        output.get_node().set_friendly_name(f"{name}/sink_port_0")
+        if model.output_info and model.output_info[i].shape:
+            expected, got = tuple(model.output_info[i].shape), tuple(output.get_partial_shape().to_shape())
+            if expected != got:
+                raise ConversionError(f"output {name!r} has shape {list(got)}, output_info says {list(expected)}",
+                                      (f"model {model.name!r}",))
+    ir_model.set_friendly_name(model.name)
+
+
+def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+    # No absolute paths and no timestamps: the IR must not depend on where or when it was converted.
+    entries: list[tuple[list[str], str]] = [
+        (["ovzoo", "version"], ovzoo.__version__),
+        (["ovzoo", "model_name"], model.name),
+        (["ovzoo", "source", "framework"], model.framework),
+        (["ovzoo", "source", "files"], "; ".join(
+            f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files) or "none"),
+        (["ovzoo", "source", "symbol"], spec.input_symbol.name),
+        (["ovzoo", "source", "params"], spec.input_model.name),
+        (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
+        (["ovzoo", "conversion_parameters", "output"], ",".join(spec.output) or "(graph heads)"),
+        (["ovzoo", "openvino_version"], ov.get_version().split("-")[0]),
+    ]
+    entries += [(["ovzoo", "preprocessing", key], value) for key, value in preprocessing_summary(spec).items()]
+    for path, value in entries:
+        ir_model.set_rt_info(value, path)
+
+
+def plan_lines(model: Model, spec: ConversionSpec, irs: dict[str, Path]) -> tuple[str, ...]:
+    """The dry-run plan: files read, interpreted input and preprocessing, output, target files."""
+    summary = preprocessing_summary(spec)
+    lines = [f"{model.name}:"]
+    for label, path in (("symbol", spec.input_symbol), ("params", spec.input_model)):
+        state = f"{path.stat().st_size} bytes" if path.is_file() else "MISSING (run ovzoo download first)"
+        lines.append(f"  read {label}: {path} [{state}]")
+    lines.append(f"  input: {summary['input']}")
+    lines.append(f"  reverse_input_channels: {summary['reverse_input_channels']}; mean (original order): "
+                 f"{summary['mean_values']}; scale: {summary['scale_values']}")
+    lines.append(f"  folded: {summary['order']}")
+    out_nodes = spec.output or ("(graph heads)",)
+    shapes = _output_shapes(spec)
+    names = output_names(model, spec, len(spec.output) or 1)
+    for node, name in zip(out_nodes, names, strict=False):
+        lines.append(f"  output: MXNet node {node} -> tensor {name!r} shape {shapes.get(node, 'unknown')}")
+    for precision, xml in irs.items():
+        weights = "FP16 weights (compressed)" if IR_PRECISIONS[precision] else "FP32 weights"
+        lines.append(f"  {precision}: {xml} + {xml.with_suffix('.bin').name} ({weights})")
+    return tuple(lines)
+
+
+def _output_shapes(spec: ConversionSpec) -> dict[str, str]:
+    """Output shapes from the symbol alone (no params needed), or a reason they are unknown."""
+    if not spec.input_symbol.is_file():
+        return {}
+    try:
+        from ovzoo.mxnet.shapes import infer_shapes
+        from ovzoo.mxnet.symbol import load_symbol
+
+        graph = load_symbol(spec.input_symbol)
+        shapes = infer_shapes(graph, {spec.input_name: spec.input_shape})
+        heads = spec.output or tuple(graph.nodes[h.node].name for h in graph.heads)
+        result = {name: str(list(shapes[name][0])) for name in heads if name in shapes}
+        if not spec.output and heads:
+            result["(graph heads)"] = result.get(heads[0], "unknown")
+        return result
+    except OvzooError as e:
+        return {name: f"unknown ({e})" for name in spec.output or ("(graph heads)",)}
+
+
+def convert_models(models: list[Model], download_dir: Path, output_dir: Path,
+                   precisions: tuple[str, ...] = ("FP16", "FP32"), dry_run: bool = False,
+                   jobs: int = 1) -> ConversionReport:
+    """Convert several models, ``jobs`` at a time (threads: reading, folding and saving release the GIL).
+
+    A model that fails is recorded in ``report.failed`` and the others go on; results keep the input order.
+
+    Raises:
+        ConversionError: unknown precisions (checked before any model starts).
+    """
+    precisions = check_precisions(precisions)
+
+    def one(model: Model) -> ConversionResult | OvzooError:
+        try:
+            return convert_model(model, download_dir, output_dir, precisions, dry_run)
+        except OvzooError as e:
+            return e
+        except Exception as e:  # a bug or an OpenVINO failure: report it against the model, keep going
+            log.debug("converting %s failed", model.name, exc_info=True)
+            return ConversionError(f"{type(e).__name__}: {e}", (f"model {model.name!r}",))
+
+    if jobs > 1 and len(models) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(models))) as pool:
+            outcomes = list(pool.map(one, models))
+    else:
+        outcomes = [one(m) for m in models]
+    report = ConversionReport()
+    for model, outcome in zip(models, outcomes, strict=True):
+        if isinstance(outcome, OvzooError):
+            report.failed[model.name] = outcome
+        else:
+            report.results.append(outcome)
+    return report
