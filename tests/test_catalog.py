@@ -2,148 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ovzoo.catalog.loader import default_models_root, display_path, load_model_file, load_models
 from ovzoo.catalog.model import Checksum, RegexReplace, UnpackArchive
+from ovzoo.catalog.schema import parse_model
 from ovzoo.errors import DescriptorError
+from support.broken_descriptors import BROKEN, Broken
 from support.catalog import OMZ_REFERENCE, REPO_ROOT, SHA256, SHA384, valid_descriptor, write_model
-
-DELETE = object()
-
-
-@dataclass(frozen=True)
-class Broken:
-    """One way to break a descriptor: set (or delete) one value, or replace the whole text."""
-
-    id: str
-    field: str | None  # the dotted field the message must name; None = the file as a whole
-    message: str  # a part of the message that says what is wrong
-    keys: tuple[Any, ...] = ()
-    value: Any = DELETE
-    text: str | bytes | None = None
-
-    def descriptor(self) -> dict[str, Any] | str | bytes:
-        if self.text is not None:
-            return self.text
-        data = valid_descriptor()
-        target = data
-        for key in self.keys[:-1]:
-            target = target[key]
-        if self.value is DELETE:
-            del target[self.keys[-1]]
-        else:
-            target[self.keys[-1]] = self.value
-        return data
-
-
-BROKEN = [
-    # missing keys
-    Broken("missing-license", "license", "missing required key", ("license",)),
-    Broken("missing-description", "description", "missing required key", ("description",)),
-    Broken("missing-files", "files", "missing required key", ("files",)),
-    Broken("missing-file-checksum", "files[0].checksum", "missing required key", ("files", 0, "checksum")),
-    Broken("missing-file-size", "files[1].size", "missing required key", ("files", 1, "size")),
-    Broken("missing-mo-args", "model_optimizer_args", "missing required key", ("model_optimizer_args",)),
-    Broken("missing-archive-format", "postprocessing[0].format", "missing required key",
-           ("postprocessing", 0, "format")),
-    # unknown keys, with a suggestion
-    Broken("unknown-top-key", "lisence", 'unknown key (did you mean "license"?)', ("lisence",), "x"),
-    Broken("unknown-file-key", "files[0].sizee", 'unknown key (did you mean "size"?)', ("files", 0, "sizee"), 1),
-    Broken("unknown-card-key", "card.gflop", 'unknown key (did you mean "gflops"?)', ("card", "gflop"), 1.0),
-    Broken("unknown-validation-key", "validation.fp16.min_top1", 'did you mean "min_top1_agreement"?',
-           ("validation", "fp16", "min_top1"), 0.5),
-    Broken("refused-name-key", "name", "the name of its folder", ("name",), "other"),
-    Broken("refused-quantized-key", "quantized", "pre-quantized models are not supported", ("quantized",), "INT8"),
-    # wrong types
-    Broken("files-not-a-list", "files", "expected a list, got a mapping", ("files",), {"name": "a"}),
-    Broken("files-empty", "files", "must not be an empty list", ("files",), []),
-    Broken("file-entry-not-mapping", "files[0]", "expected a mapping, got a string", ("files", 0), "a.tar"),
-    Broken("size-string", "files[0].size", "expected an integer, got a string ('10240')", ("files", 0, "size"),
-           "10240"),
-    Broken("size-boolean", "files[0].size", "expected an integer, got a boolean (true)", ("files", 0, "size"), True),
-    Broken("size-float", "files[0].size", "expected an integer, got a number (1.5)", ("files", 0, "size"), 1.5),
-    Broken("size-negative", "files[0].size", "must be >= 0, got -1", ("files", 0, "size"), -1),
-    Broken("description-number", "description", "expected a string, got an integer (7)", ("description",), 7),
-    Broken("description-empty", "description", "must not be empty", ("description",), "  "),
-    Broken("quantizable-string", "quantizable", "expected a boolean (true/false), got a string ('maybe')",
-           ("quantizable",), "maybe"),
-    Broken("mo-arg-number", "model_optimizer_args[1]", "expected a string, got an integer (3)",
-           ("model_optimizer_args", 1), 3),
-    Broken("mo-arg-not-an-option", "model_optimizer_args[0]", "expected an option starting with '--'",
-           ("model_optimizer_args", 0), "reverse_input_channels"),
-    # closed sets
-    Broken("framework-unknown", "framework", "unknown value 'tensorflow'", ("framework",), "tensorflow"),
-    Broken("task-type-typo", "task_type", 'unknown value \'classifcation\' (did you mean "classification"?)',
-           ("task_type",), "classifcation"),
-    Broken("onnx-args-for-mxnet", "conversion_to_onnx_args", "only allowed for framework pytorch",
-           ("conversion_to_onnx_args",), ["--x"]),
-    # hashes
-    Broken("sha256-given-as-bare-sha384", "files[0].checksum", "expected 96 hex digits (sha384), got 64",
-           ("files", 0, "checksum"), SHA256),
-    Broken("checksum-non-hex", "files[0].checksum", "non-hex character 'z'", ("files", 0, "checksum"),
-           "z" + SHA384[1:]),
-    Broken("checksum-all-digits-is-int", "files[0].checksum", "expected a hex string or {$type, value}, got an integer",
-           ("files", 0, "checksum"), 123),
-    Broken("sha256-wrong-length", "files[1].checksum.value", "expected 64 hex digits (sha256), got 96",
-           ("files", 1, "checksum", "value"), SHA384),
-    Broken("checksum-md5", "files[1].checksum.$type", "unknown value 'md5'", ("files", 1, "checksum", "$type"),
-           "md5"),
-    # file names
-    Broken("name-absolute", "files[0].name", "must be a relative path", ("files", 0, "name"), "/etc/passwd"),
-    Broken("name-dotdot", "files[0].name", "contains '..'", ("files", 0, "name"), "a/../../b.tar"),
-    Broken("name-backslash", "files[0].name", "use '/' as the separator", ("files", 0, "name"), "a\\b.tar"),
-    Broken("name-duplicate", "files[1].name", 'duplicate file name "weights.tar"', ("files", 1, "name"),
-           "weights.tar"),
-    # sources
-    Broken("source-ftp", "files[0].source", 'got scheme "ftp"', ("files", 0, "source"), "ftp://example.com/a.tar"),
-    Broken("source-no-scheme", "files[0].source", "got no scheme", ("files", 0, "source"), "example.com/a.tar"),
-    Broken("source-no-host", "files[0].source", "URL has no host", ("files", 0, "source"), "https:///a.tar"),
-    Broken("source-unknown-type", "files[1].source.$type", "unknown value 's3'", ("files", 1, "source", "$type"),
-           "s3"),
-    Broken("source-google-drive", "files[0].source.$type", "google_drive sources are not supported",
-           ("files", 0, "source"), {"$type": "google_drive", "id": "abc"}),
-    Broken("license-not-url", "license", "got no scheme in 'MIT'", ("license",), "MIT"),
-    # postprocessing
-    Broken("postproc-unknown-type", "postprocessing[0].$type", "unknown value 'unzip'",
-           ("postprocessing", 0, "$type"), "unzip"),
-    Broken("postproc-file-not-in-files", "postprocessing[0].file", '"weight.tar" is not one of this model\'s files',
-           ("postprocessing", 0, "file"), "weight.tar"),
-    Broken("archive-format-rar", "postprocessing[0].format", "unknown value 'rar'", ("postprocessing", 0, "format"),
-           "rar"),
-    Broken("regex-invalid", "postprocessing[1].pattern", "invalid regular expression", ("postprocessing", 1, "pattern"),
-           "(unclosed"),
-    Broken("regex-bad-group", "postprocessing[1].replacement", "invalid replacement",
-           ("postprocessing", 1, "replacement"), r"\9"),
-    Broken("regex-negative-count", "postprocessing[1].count", "must be >= 0", ("postprocessing", 1, "count"), -2),
-    # tensors
-    Broken("shape-zero", "input_info[0].shape[0]", "must be >= 1, got 0", ("input_info", 0, "shape", 0), 0),
-    Broken("layout-rank", "input_info[0].layout", "'NCH' has 3 dimensions but shape has 4",
-           ("input_info", 0, "layout"), "NCH"),
-    Broken("output-duplicate-name", "output_info[1].name", 'duplicate tensor name "prob"', ("output_info",),
-           [{"name": "prob", "shape": [1, 1000]}, {"name": "prob", "shape": [1]}]),
-    Broken("source-number", "files[0].source", "expected a URL or {$type: http, url}, got an integer (5)",
-           ("files", 0, "source"), 5),
-    # ovzoo extras
-    Broken("card-gflops-boolean", "card.gflops", "expected a number, got a boolean", ("card", "gflops"), True),
-    Broken("card-top1-over-100", "card.accuracy.top1", "must be <= 100", ("card", "accuracy", "top1"), 101),
-    Broken("card-top5-below-top1", "card.accuracy.top5", "can't be below top-1", ("card", "accuracy", "top5"), 50.0),
-    Broken("validation-fraction-over-1", "validation.fp16.min_top1_agreement", "must be <= 1",
-           ("validation", "fp16", "min_top1_agreement"), 90),
-    Broken("validation-atol-zero", "validation.fp32_logit_atol", "must be > 0", ("validation", "fp32_logit_atol"), 0),
-    # the file as a whole
-    Broken("invalid-yaml", None, "invalid YAML at line 2", text="description: a\n  files: [\n"),
-    Broken("empty-file", None, "file is empty", text=""),
-    Broken("comments-only", None, "file is empty", text="# nothing here\n"),
-    Broken("top-level-list", None, "expected a mapping of keys at the top level, got a list", text="- a\n- b\n"),
-    Broken("duplicate-yaml-key", None, 'duplicate key "license" at line 2', text="license: a\nlicense: b\n"),
-    Broken("not-utf8", None, "not UTF-8 text", text=b"description: \xff\xfe\n"),
-    Broken("non-string-key", None, "keys must be strings, got an integer (1)", text="1: x\n"),
-]
 
 
 def test_there_are_at_least_25_broken_descriptors() -> None:
@@ -190,8 +62,11 @@ def test_the_valid_descriptor_loads_with_every_field(tmp_path: Path) -> None:
     assert model.validation.int8.min_top1_agreement == 0.75  # default kept
 
 
-@pytest.mark.parametrize("text, expected", [("yes", True), ("no", False), ("true", True), ("False", False)],
-                         ids=["yes", "no", "true", "False"])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("yes", True), ("no", False), ("true", True), ("False", False)],
+    ids=["yes", "no", "true", "False"],
+)
 def test_yaml_boolean_spellings_are_booleans(tmp_path: Path, text: str, expected: bool) -> None:
     data = valid_descriptor()
     del data["quantizable"]
@@ -211,7 +86,9 @@ def test_duplicate_model_names_across_the_root(tmp_path: Path) -> None:
     second = write_model(tmp_path / "b", "twin", valid_descriptor())
     with pytest.raises(DescriptorError) as caught:
         load_models(tmp_path)
-    assert str(caught.value).startswith(f'{display_path(second)}: model "twin": duplicate model name: also defined')
+    assert str(caught.value).startswith(
+        f'{display_path(second)}: model "twin": duplicate model name: also defined'
+    )
     assert "a/twin/model.yml" in str(caught.value)
 
 
@@ -221,10 +98,14 @@ def test_invalid_model_folder_name(tmp_path: Path) -> None:
         load_models(tmp_path)
 
 
-@pytest.mark.parametrize("make_root, message", [
-    (lambda p: p / "missing", "does not exist"),
-    (lambda p: p, "no model.yml found under"),
-], ids=["missing-root", "empty-root"])
+@pytest.mark.parametrize(
+    "make_root, message",
+    [
+        (lambda p: p / "missing", "does not exist"),
+        (lambda p: p, "no model.yml found under"),
+    ],
+    ids=["missing-root", "empty-root"],
+)
 def test_unusable_models_root(tmp_path: Path, make_root: Any, message: str) -> None:
     with pytest.raises(DescriptorError, match=message):
         load_models(make_root(tmp_path))
@@ -237,8 +118,9 @@ def test_models_are_found_at_any_depth_sorted_and_hidden_folders_skipped(tmp_pat
     assert [m.name for m in load_models(tmp_path)] == ["alpha", "zeta"]
 
 
-def test_default_root_is_the_repository_models_folder_or_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                                                         tmp_path: Path) -> None:
+def test_default_root_is_the_repository_models_folder_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("OVZOO_MODELS_DIR", raising=False)
     assert default_models_root() == REPO_ROOT / "models"
     monkeypatch.setenv("OVZOO_MODELS_DIR", str(tmp_path))
@@ -249,10 +131,24 @@ def test_default_root_is_the_repository_models_folder_or_the_environment(monkeyp
 
 # the upstream facts (FACTS.md §1-2) the catalog must state
 REPO_MODELS = {
-    "octave-resnext-50-0.25": ("a04_resnext-50_32x4d_alpha-0.250.tar", 100700160, "cd7de5d38afa2e8c", 6.444,
-                               25.02, 78.772, 94.18),
-    "octave-resnet-26-0.25": ("a02_resnet-26_alpha-0.250.tar", 64256000, "ac368af08afd64c6", 3.768, 15.99,
-                              76.076, 92.584),
+    "octave-resnext-50-0.25": (
+        "a04_resnext-50_32x4d_alpha-0.250.tar",
+        100700160,
+        "cd7de5d38afa2e8c",
+        6.444,
+        25.02,
+        78.772,
+        94.18,
+    ),
+    "octave-resnet-26-0.25": (
+        "a02_resnet-26_alpha-0.250.tar",
+        64256000,
+        "ac368af08afd64c6",
+        3.768,
+        15.99,
+        76.076,
+        92.584,
+    ),
 }
 
 
@@ -275,7 +171,11 @@ def test_repository_models_state_the_upstream_facts(name: str) -> None:
     assert (model.framework, model.task_type, model.quantizable) == ("mxnet", "classification", True)
     assert model.card.accuracy is not None
     assert (model.card.gflops, model.card.mparams, model.card.accuracy.top1, model.card.accuracy.top5) == (
-        gflops, mparams, top1, top5)
+        gflops,
+        mparams,
+        top1,
+        top5,
+    )
     assert (model.config_dir / "README.md").is_file()
 
 
@@ -305,3 +205,50 @@ def test_public_root_loads_as_a_whole_with_its_quirks() -> None:
     assert mirrored.files[0].source.startswith("https://storage.openvinotoolkit.org/")
     assert mirrored.files[0].original_source == models["octave-resnet-26-0.25"].files[0].source
     assert mirrored.input_info[0].shape == (1, 3, 224, 224)
+
+
+# --- nothing but DescriptorError, whatever the input ------------------------------------------------
+
+
+def descriptor_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path inside the valid descriptor, to replace one value at a time."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    paths = []
+    for key, child in items:
+        paths.append((*prefix, key))
+        paths.extend(descriptor_paths(child, (*prefix, key)))
+    return paths
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(path=st.sampled_from(descriptor_paths(valid_descriptor())), value=YAML_VALUES)
+def test_any_replaced_value_loads_or_raises_a_one_line_descriptor_error(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    data = valid_descriptor()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        parse_model(data, "m", Path("/models/m/model.yml"))
+    except DescriptorError as e:
+        assert "\n" not in str(e) and e.where, str(e)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.text(max_size=80))
+def test_any_text_loads_or_raises_a_descriptor_error(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_model(Path(folder), "m", text)
+        try:
+            load_model_file(path)
+        except DescriptorError as e:
+            assert str(e).startswith(f'{display_path(path)}: model "m": ')

@@ -49,8 +49,9 @@ def load_models(root: Path | None = None) -> list[Model]:
     """
     root = Path(root) if root is not None else default_models_root()
     if not root.is_dir():
-        raise DescriptorError(f"models directory {display_path(root)} does not exist (set --models_dir "
-                              f"or ${MODELS_DIR_ENV})")
+        raise DescriptorError(
+            f"models directory {display_path(root)} does not exist (set --models_dir or ${MODELS_DIR_ENV})"
+        )
     seen: dict[str, Path] = {}
     models: list[Model] = []
     for config in find_configs(root):
@@ -102,7 +103,9 @@ class _StrictLoader(yaml.SafeLoader):
                 continue  # unhashable: the base class reports it
             if key in seen:
                 mark = key_node.start_mark
-                raise DescriptorError(f'duplicate key "{key}" at line {mark.line + 1}, column {mark.column + 1}')
+                raise DescriptorError(
+                    f'duplicate key "{key}" at line {mark.line + 1}, column {mark.column + 1}'
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 

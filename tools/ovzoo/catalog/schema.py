@@ -50,20 +50,50 @@ MODEL_NAME = re.compile(r"[0-9A-Za-z._-]+")
 # the public model-zoo's closed sets (its _common.py), so that its descriptors keep loading
 KNOWN_FRAMEWORKS = ("caffe", "dldt", "mxnet", "onnx", "paddle", "pytorch", "tf")
 KNOWN_TASK_TYPES = (
-    "action_recognition", "classification", "colorization", "detection", "face_recognition",
-    "feature_extraction", "head_pose_estimation", "human_pose_estimation", "image_inpainting",
-    "image_processing", "image_translation", "instance_segmentation", "machine_translation",
-    "monocular_depth_estimation", "named_entity_recognition", "noise_suppression", "object_attributes",
-    "optical_character_recognition", "place_recognition", "question_answering",
-    "salient_object_detection", "semantic_segmentation", "sound_classification", "speech_recognition",
-    "style_transfer", "text_prediction", "text_to_speech", "time_series", "token_recognition",
+    "action_recognition",
+    "classification",
+    "colorization",
+    "detection",
+    "face_recognition",
+    "feature_extraction",
+    "head_pose_estimation",
+    "human_pose_estimation",
+    "image_inpainting",
+    "image_processing",
+    "image_translation",
+    "instance_segmentation",
+    "machine_translation",
+    "monocular_depth_estimation",
+    "named_entity_recognition",
+    "noise_suppression",
+    "object_attributes",
+    "optical_character_recognition",
+    "place_recognition",
+    "question_answering",
+    "salient_object_detection",
+    "semantic_segmentation",
+    "sound_classification",
+    "speech_recognition",
+    "style_transfer",
+    "text_prediction",
+    "text_to_speech",
+    "time_series",
+    "token_recognition",
 )
 ARCHIVE_FORMATS = ("tar", "gztar", "bztar", "xztar", "zip")
 URL_SCHEMES = ("http", "https", "file")
 
 TOP_REQUIRED = ("description", "task_type", "files", "framework", "license")
-TOP_OPTIONAL = ("postprocessing", "input_info", "model_optimizer_args", "conversion_to_onnx_args",
-                "quantizable", "output_info", "card", "validation")
+TOP_OPTIONAL = (
+    "postprocessing",
+    "input_info",
+    "model_optimizer_args",
+    "conversion_to_onnx_args",
+    "quantizable",
+    "output_info",
+    "card",
+    "validation",
+)
 # keys the public format knows but ovzoo refuses, with the reason (better than "unknown key")
 REFUSED_KEYS = {
     "name": "not allowed: a model's name is the name of its folder",
@@ -134,15 +164,21 @@ def parse_files(doc: Section) -> tuple[ModelFile, ...]:
         if name in seen:
             fail(entry.at("name"), f'duplicate file name "{name}"')
         seen.add(name)
-        files.append(ModelFile(
-            name=name,
-            size=entry.require_int("size", minimum=0),
-            checksum=parse_checksum(entry.raw("checksum"), entry.at("checksum")),
-            source=parse_source(entry.raw("source"), entry.at("source")),
-            original_source=(parse_source(entry.raw("original_source"), entry.at("original_source"),
-                                          informational=True)
-                             if "original_source" in entry else None),
-        ))
+        files.append(
+            ModelFile(
+                name=name,
+                size=entry.require_int("size", minimum=0),
+                checksum=parse_checksum(entry.raw("checksum"), entry.at("checksum")),
+                source=parse_source(entry.raw("source"), entry.at("source")),
+                original_source=(
+                    parse_source(
+                        entry.raw("original_source"), entry.at("original_source"), informational=True
+                    )
+                    if "original_source" in entry
+                    else None
+                ),
+            )
+        )
     return tuple(files)
 
 
@@ -203,8 +239,11 @@ def parse_source(value: object, path: str, *, informational: bool = False) -> st
     entry.check_keys(("$type", "id"))
     drive_id = entry.require_str("id")
     if not informational:
-        fail(entry.at("$type"), "google_drive sources are not supported (ovzoo fetches http, https and "
-                                "file URLs only); give a direct URL or a mirror")
+        fail(
+            entry.at("$type"),
+            "google_drive sources are not supported (ovzoo fetches http, https and "
+            "file URLs only); give a direct URL or a mirror",
+        )
     return f"https://drive.google.com/uc?export=download&id={drive_id}"
 
 
@@ -212,7 +251,10 @@ def parse_url(value: object, path: str, schemes: tuple[str, ...] = URL_SCHEMES) 
     text = expect_str(value, path)
     if any(c.isspace() for c in text):
         fail(path, f"URL must not contain whitespace: {text!r}")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as e:  # e.g. an unclosed IPv6 bracket
+        fail(path, f"invalid URL {text!r}: {e}")
     if parts.scheme not in schemes:
         got = f'scheme "{parts.scheme}"' if parts.scheme else "no scheme"
         fail(path, f"expected a URL with scheme {' or '.join(schemes)}; got {got} in {text!r}")
@@ -234,7 +276,10 @@ def parse_postprocessing(item: object, path: str, files: tuple[ModelFile, ...]) 
         archive = parse_relative_path(entry.raw("file"), entry.at("file"))
         names = [str(f.name) for f in files]
         if str(archive) not in names:
-            fail(entry.at("file"), f'"{archive}" is not one of this model\'s files{suggest(str(archive), names)}')
+            fail(
+                entry.at("file"),
+                f'"{archive}" is not one of this model\'s files{suggest(str(archive), names)}',
+            )
         return UnpackArchive(file=archive, format=entry.require_choice("format", ARCHIVE_FORMATS))  # type: ignore[arg-type]
     # regex_replace edits a file that usually comes out of an archive, so it need not be in `files`
     entry.check_keys(("$type", "file", "pattern", "replacement"), ("count",))
@@ -242,7 +287,7 @@ def parse_postprocessing(item: object, path: str, files: tuple[ModelFile, ...]) 
     replacement = expect_str(entry.raw("replacement"), entry.at("replacement"), non_empty=False)
     try:
         compiled = re.compile(pattern)
-    except re.error as e:
+    except (re.error, OverflowError, RecursionError) as e:
         fail(entry.at("pattern"), f"invalid regular expression: {e}")
     try:
         compiled.sub(replacement, "")  # parses the replacement template (group references)
@@ -262,12 +307,18 @@ def parse_postprocessing(item: object, path: str, files: tuple[ModelFile, ...]) 
 def parse_mo_args(doc: Section, framework: str) -> tuple[str, ...]:
     if "model_optimizer_args" not in doc:
         if framework not in ("dldt", "pytorch"):
-            fail("model_optimizer_args", f"missing required key (framework {framework} needs conversion arguments)")
+            fail(
+                "model_optimizer_args",
+                f"missing required key (framework {framework} needs conversion arguments)",
+            )
         return ()
     args = doc.require_str_list("model_optimizer_args")
     for i, arg in enumerate(args):
         if not arg.startswith("--"):
-            fail(doc.at("model_optimizer_args") + f"[{i}]", f"expected an option starting with '--', got {arg!r}")
+            fail(
+                doc.at("model_optimizer_args") + f"[{i}]",
+                f"expected an option starting with '--', got {arg!r}",
+            )
     return args
 
 
@@ -294,7 +345,9 @@ def parse_tensor_infos(doc: Section, key: str) -> tuple[TensorInfo, ...]:
             if not re.fullmatch(r"[A-Za-z?]+", layout):
                 fail(entry.at("layout"), f"expected letters such as NCHW, got {layout!r}")
             if len(layout) != len(shape):
-                fail(entry.at("layout"), f"{layout!r} has {len(layout)} dimensions but shape has {len(shape)}")
+                fail(
+                    entry.at("layout"), f"{layout!r} has {len(layout)} dimensions but shape has {len(shape)}"
+                )
         infos.append(TensorInfo(name=name, shape=shape, layout=layout))
     return tuple(infos)
 
@@ -340,8 +393,10 @@ def parse_precision_limits(section: Section | None, default: PrecisionLimits) ->
         return default
     section.check_keys((), ("min_top1_agreement", "min_logit_cosine"))
     return PrecisionLimits(
-        min_top1_agreement=section.optional_number("min_top1_agreement", default.min_top1_agreement,
-                                                   minimum=0, maximum=1),
-        min_logit_cosine=section.optional_number("min_logit_cosine", default.min_logit_cosine,
-                                                 minimum=0, maximum=1),
+        min_top1_agreement=section.optional_number(
+            "min_top1_agreement", default.min_top1_agreement, minimum=0, maximum=1
+        ),
+        min_logit_cosine=section.optional_number(
+            "min_logit_cosine", default.min_logit_cosine, minimum=0, maximum=1
+        ),
     )

@@ -23,8 +23,9 @@ class Pattern:
     origin: str  # where it was written: "--name" or "<file>:<line>"
 
 
-def select_models(models: Sequence[Model], names: str | None = None, list_file: Path | None = None,
-                  all_models: bool = False) -> list[Model]:
+def select_models(
+    models: Sequence[Model], names: str | None = None, list_file: Path | None = None, all_models: bool = False
+) -> list[Model]:
     """The models chosen by exactly one of ``names`` (comma-separated patterns), ``list_file`` or ``all_models``.
 
     Raises:
@@ -60,8 +61,9 @@ def read_list_file(path: Path) -> list[Pattern]:
     for number, line in enumerate(lines, start=1):
         words = line.split("#", 1)[0].split()
         if len(words) > 1:
-            raise ModelSelectionError(f"expected one pattern per line, got {len(words)}: {' '.join(words)!r}",
-                                      (f"{path}:{number}",))
+            raise ModelSelectionError(
+                f"expected one pattern per line, got {len(words)}: {' '.join(words)!r}", (f"{path}:{number}",)
+            )
         if words:
             patterns.append(Pattern(words[0], f"{path}:{number}"))
     if not patterns:

@@ -102,8 +102,14 @@ def expect_int(value: object, path: str, *, minimum: int | None = None) -> int:
     return value
 
 
-def expect_number(value: object, path: str, *, minimum: float | None = None, maximum: float | None = None,
-                  positive: bool = False) -> float:
+def expect_number(
+    value: object,
+    path: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    positive: bool = False,
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         fail(path, f"expected a number, got {describe(value)}")
     number = float(value)

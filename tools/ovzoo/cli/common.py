@@ -13,15 +13,26 @@ from ovzoo.errors import UsageError
 def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
     """Register --name, --list, --all, --print_all (mutually exclusive) and --models_dir."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--name", metavar="PAT[,PAT...]",
-                       help="models whose names match at least one of these fnmatch patterns")
-    group.add_argument("--list", type=Path, metavar="FILE.LST",
-                       help="models matching the patterns in FILE (one per line, '#' comments)")
+    group.add_argument(
+        "--name",
+        metavar="PAT[,PAT...]",
+        help="models whose names match at least one of these fnmatch patterns",
+    )
+    group.add_argument(
+        "--list",
+        type=Path,
+        metavar="FILE.LST",
+        help="models matching the patterns in FILE (one per line, '#' comments)",
+    )
     group.add_argument("--all", action="store_true", help="every model in the catalog")
     group.add_argument("--print_all", action="store_true", help="print the names of all models and exit")
-    parser.add_argument("--models_dir", type=Path, metavar="DIR",
-                        help=f"catalog root to load model.yml files from (default: ${MODELS_DIR_ENV}, "
-                             "else the repository's models/)")
+    parser.add_argument(
+        "--models_dir",
+        type=Path,
+        metavar="DIR",
+        help=f"catalog root to load model.yml files from (default: ${MODELS_DIR_ENV}, "
+        "else the repository's models/)",
+    )
 
 
 def select_from_args(args: argparse.Namespace) -> list[Model] | None:

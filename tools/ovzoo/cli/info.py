@@ -14,7 +14,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="ovzoo info",
         description="Print what the catalog knows about the chosen models, as a JSON array "
-                    "(the omz_info_dumper fields, plus output_info and card).",
+        "(the omz_info_dumper fields, plus output_info and card).",
     )
     add_model_selection_args(parser)
     args = parser.parse_args(argv)
