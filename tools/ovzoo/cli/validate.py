@@ -1,0 +1,83 @@
+"""``ovzoo validate`` (alias ``ovzoo_validator``): check converted IRs; a table, JSON, exit 1 on any failure."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ovzoo.catalog.model import Model
+from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.convert.converter import ir_path
+from ovzoo.errors import UsageError
+from ovzoo.validate import validate_model
+from ovzoo.validate.report import format_reports, write_json
+
+PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
+
+
+def parse_precisions(text: str) -> tuple[str, ...]:
+    precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    unknown = [p for p in precisions if p not in PRECISIONS]
+    if unknown or not precisions:
+        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {','.join(PRECISIONS)}")
+    return precisions
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ovzoo validate",
+        description="Check converted IRs: I/O contract, layer shapes, parameters and GFLOPs against the model card, "
+                    "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.")
+    add_model_selection_args(parser)
+    parser.add_argument("-d", "--download_dir", type=Path, default=Path.cwd(),
+                        help="where ovzoo download put the checkpoints (default: current directory)")
+    parser.add_argument("-o", "--output_dir", type=Path, default=None,
+                        help="where ovzoo convert wrote the IRs (default: the download directory)")
+    parser.add_argument("--precisions", type=parse_precisions, default=None, metavar="PREC[,PREC]",
+                        help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
+                             "(default: FP32,FP16 and the INT8 IRs that exist)")
+    parser.add_argument("--reference", choices=("mxnet", "none"), default="mxnet",
+                        help="compare with the original model run in MXNet (default) or skip parity")
+    parser.add_argument("--images", type=positive_int, default=16,
+                        help="synthetic images per check (default 16; at least 4 for the batch check)")
+    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the report as JSON")
+    return parser
+
+
+def default_precisions(model: Model, ir_dir: Path) -> tuple[str, ...]:
+    int8 = tuple(p for p in model.quantization_output_precisions if ir_path(ir_dir, model, p).is_file())
+    return ("FP32", "FP16", *int8)
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    models = select_from_args(args)
+    if models is None:
+        return 0
+    if not models:
+        raise UsageError("no models selected")
+    ir_dir = args.output_dir if args.output_dir is not None else args.download_dir
+    reports = []
+    for model in models:
+        precisions = args.precisions or default_precisions(model, ir_dir)
+        reports.append(validate_model(model, args.download_dir, ir_dir, precisions, args.reference, args.images))
+    print(format_reports(reports))
+    if args.json is not None:
+        write_json(reports, args.json)
+    failed = [check for report in reports for check in report.failed]
+    for report in reports:
+        verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"
+        print(f"{report.model}: {verdict}", file=sys.stderr)
+    return 1 if failed else 0
