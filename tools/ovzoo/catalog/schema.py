@@ -49,37 +49,17 @@ MODEL_NAME = re.compile(r"[0-9A-Za-z._-]+")
 
 # the public model-zoo's closed sets (its _common.py), so that its descriptors keep loading
 KNOWN_FRAMEWORKS = ("caffe", "dldt", "mxnet", "onnx", "paddle", "pytorch", "tf")
+# fmt: off
 KNOWN_TASK_TYPES = (
-    "action_recognition",
-    "classification",
-    "colorization",
-    "detection",
-    "face_recognition",
-    "feature_extraction",
-    "head_pose_estimation",
-    "human_pose_estimation",
-    "image_inpainting",
-    "image_processing",
-    "image_translation",
-    "instance_segmentation",
-    "machine_translation",
-    "monocular_depth_estimation",
-    "named_entity_recognition",
-    "noise_suppression",
-    "object_attributes",
-    "optical_character_recognition",
-    "place_recognition",
-    "question_answering",
-    "salient_object_detection",
-    "semantic_segmentation",
-    "sound_classification",
-    "speech_recognition",
-    "style_transfer",
-    "text_prediction",
-    "text_to_speech",
-    "time_series",
-    "token_recognition",
+    "action_recognition", "classification", "colorization", "detection", "face_recognition",
+    "feature_extraction", "head_pose_estimation", "human_pose_estimation", "image_inpainting",
+    "image_processing", "image_translation", "instance_segmentation", "machine_translation",
+    "monocular_depth_estimation", "named_entity_recognition", "noise_suppression", "object_attributes",
+    "optical_character_recognition", "place_recognition", "question_answering",
+    "salient_object_detection", "semantic_segmentation", "sound_classification", "speech_recognition",
+    "style_transfer", "text_prediction", "text_to_speech", "time_series", "token_recognition",
 )
+# fmt: on
 ARCHIVE_FORMATS = ("tar", "gztar", "bztar", "xztar", "zip")
 URL_SCHEMES = ("http", "https", "file")
 
