@@ -146,7 +146,12 @@ def _unpack_tar(archive: Path, staging: Path, mode: str) -> None:
                 _check_link_target(archive, name, member.linkname, "symlink")
                 symlinks.add(name)
             elif member.islnk():  # a hard link names another member by its archive path
-                target = _safe_name(archive, member.linkname)
+                try:
+                    target = _safe_name(archive, member.linkname)
+                except UnsafeArchiveError as e:
+                    raise UnsafeArchiveError(
+                        f"{archive.name}: hard link {name} -> {member.linkname!r} points outside the model folder"
+                    ) from e
                 if target is None:
                     raise UnsafeArchiveError(f"{archive.name}: hard link {name} points to the archive root")
                 _check_not_through_symlink(archive, target, symlinks)

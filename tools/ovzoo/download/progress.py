@@ -107,15 +107,19 @@ class TextProgress(ProgressReporter):
         if key not in self._last_step:
             self._last_step[key] = step  # the first call reports bytes already present (a resume)
             if done:
-                self._line(model, f"... resuming at {done * 100 // size}%, {_megabytes(done)}")
+                self._line(
+                    model, f"... {model}/{file}: resuming at {done * 100 // size}%, {_megabytes(done)}"
+                )
             return
         if step > self._last_step[key]:
             self._last_step[key] = step
-            self._line(model, f"... {step * TEXT_STEP_PERCENT}%, {_megabytes(done)}")
+            self._line(model, f"... {model}/{file}: {step * TEXT_STEP_PERCENT}%, {_megabytes(done)}")
 
     def file_end(self, model: str, file: str, successful: bool, how: str = "") -> None:
         self._last_step.pop((model, file), None)
-        self._line(model, f"... {how or 'done'}" if successful else f"... {file}: FAILED")
+        self._line(
+            model, f"... {model}/{file}: {how or 'done'}" if successful else f"... {model}/{file}: FAILED"
+        )
 
     def model_end(self, model: str, successful: bool) -> None:
         if not successful:
