@@ -1,0 +1,1 @@
+"""The OctConv model family: upstream-exact symbols and synthetic checkpoints."""

@@ -1,0 +1,169 @@
+"""Well-conditioned synthetic weights for an OctConv network, calibrated with MXNet.
+
+Random weights alone give a network whose activations drift and whose outputs barely depend on the
+input. Here: He-initialised convolutions, BatchNorm moving statistics equal to the batch statistics
+of image-like inputs (so every BN output is roughly standardised in inference mode), and a classifier
+that maps the standardised pooled features through a random projection, so different images get
+different, clearly separated top-1 classes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import numpy as np
+
+from ovzoo.images import image_like_batch
+from ovzoo.mxnet.legacy import import_mxnet
+from ovzoo.zoo.octave import OctaveSpec, build_symbol_json, param_shapes
+
+log = logging.getLogger(__name__)
+
+MEAN_RGB = np.array([124.0, 117.0, 104.0], np.float32)  # the family's input normalisation
+SCALE = 59.880239521
+BN_EPS = 1e-4  # the family's BatchNorm eps (explicit in the symbol)
+CALIBRATION_IMAGES = 16
+LOGIT_SPREAD = 10.0  # std of a logit across images; sets the top-1/top-2 margins
+_CALIBRATION_SEED_OFFSET = 10_007  # calibration images differ from the seed-0 images tests use
+
+
+def normalise(batch_rgb: np.ndarray) -> np.ndarray:
+    """RGB 0..255 NCHW -> the original model's input space."""
+    return ((batch_rgb - MEAN_RGB[None, :, None, None]) / np.float32(SCALE)).astype(np.float32)
+
+
+def initial_weights(spec: OctaveSpec, seed: int) -> dict[str, np.ndarray]:
+    """He-initialised convolutions, BN gamma ~ 1 and beta ~ 0 with small noise; keys as in .params."""
+    rng = np.random.default_rng(seed)
+    arrays: dict[str, np.ndarray] = {}
+    for key, shape in param_shapes(spec).items():
+        if key.endswith("_moving_mean"):
+            value = np.zeros(shape, np.float32)
+        elif key.endswith("_moving_var"):
+            value = np.ones(shape, np.float32)
+        elif key.endswith("_gamma"):
+            value = 1.0 + 0.05 * rng.standard_normal(shape, np.float32)
+        elif key.endswith("_beta"):
+            value = 0.05 * rng.standard_normal(shape, np.float32)
+        elif len(shape) == 4:  # convolution (O, I/g, kh, kw)
+            fan_in = shape[1] * shape[2] * shape[3]
+            value = rng.standard_normal(shape, np.float32) * np.float32(np.sqrt(2.0 / fan_in))
+        else:  # classifier: replaced by fit_classifier
+            value = np.zeros(shape, np.float32)
+        arrays[key] = value.astype(np.float32)
+    return arrays
+
+
+def _bind(symbol, arrays: Mapping[str, np.ndarray], batch: np.ndarray):  # noqa: ANN001, ANN202
+    mx = import_mxnet()
+    shapes = {"data": batch.shape}
+    if "softmax_label" in symbol.list_arguments():
+        shapes["softmax_label"] = (batch.shape[0],)
+    executor = symbol.simple_bind(mx.cpu(), grad_req="null", **shapes)
+    for key, value in arrays.items():
+        kind, name = key.split(":", 1)
+        target = executor.arg_dict if kind == "arg" else executor.aux_dict
+        if name in target:
+            target[name][:] = value
+    executor.arg_dict["data"][:] = batch
+    return executor
+
+
+@contextmanager
+def _no_subgraph_fusion() -> Iterator[None]:
+    """MXNet's MKLDNN subgraph pass fuses BN+ReLU and then returns the BN output for its mean/var outputs."""
+    saved = os.environ.get("MXNET_SUBGRAPH_BACKEND")
+    os.environ["MXNET_SUBGRAPH_BACKEND"] = "NONE"  # read by MXNet at bind time
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["MXNET_SUBGRAPH_BACKEND"]
+        else:
+            os.environ["MXNET_SUBGRAPH_BACKEND"] = saved
+
+
+def calibrate_batch_norm(symbol_json: str, arrays: dict[str, np.ndarray], batch: np.ndarray) -> np.ndarray:
+    """Set every BN's moving statistics to its batch statistics on ``batch`` (in place).
+
+    One training-mode forward, with every BatchNorm made to output its batch mean and inverse std
+    (``output_mean_var``): each BN sees inputs normalised by the BNs before it, which is what
+    inference will see once the moving statistics equal these batch statistics. (MXNet itself only
+    updates the moving statistics in the backward pass.)
+
+    Returns the pooled features (classifier input) of ``batch`` from the same pass: on the
+    calibration batch, batch statistics and the new moving statistics give the same activations.
+    """
+    mx = import_mxnet()
+    graph = json.loads(symbol_json)
+    bn_names = []
+    for node in graph["nodes"]:
+        if node["op"] == "BatchNorm":
+            node["attrs"]["output_mean_var"] = "True"
+            bn_names.append(node["name"])
+    internals = mx.sym.load_json(json.dumps(graph)).get_internals()
+    wanted = [internals["flatten_output"]]
+    for name in bn_names:
+        wanted += [internals[f"{name}_mean"], internals[f"{name}_var"]]
+    with _no_subgraph_fusion():
+        executor = _bind(mx.sym.Group(wanted), arrays, batch)
+    outputs = [o.asnumpy() for o in executor.forward(is_train=True)]
+    for i, name in enumerate(bn_names):
+        mean, inv_std = outputs[1 + 2 * i], outputs[2 + 2 * i].astype(np.float64)
+        arrays[f"aux:{name}_moving_mean"] = mean.astype(np.float32)
+        variance = np.maximum(1.0 / np.square(inv_std) - BN_EPS, 0.0)
+        arrays[f"aux:{name}_moving_var"] = variance.astype(np.float32)
+    return outputs[0]
+
+
+def fit_classifier(features: np.ndarray, num_classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A random projection of centred, whitened features; logits vary across images with std LOGIT_SPREAD.
+
+    The pooled features of image-like inputs share a large common part and a few dominant
+    directions. Centring removes the first; whitening with shrinkage (covariance + lambda * I,
+    lambda = mean variance) evens out the second while keeping directions the calibration images
+    don't span, so the logits of different images are nearly independent: distinct top-1 classes.
+    """
+    mean = features.mean(axis=0)
+    centred = features - mean
+    count, width = centred.shape
+    _, singular, basis = np.linalg.svd(centred, full_matrices=False)
+    variances = singular**2 / count
+    shrink = float(variances.sum() / width) or 1.0
+    projection = rng.standard_normal((num_classes, width)) / np.sqrt(width)
+    # projection @ (I / sqrt(shrink) + basis.T diag(1/sqrt(var + shrink) - 1/sqrt(shrink)) basis)
+    weight = projection / np.sqrt(shrink)
+    weight += ((projection @ basis.T) * (1 / np.sqrt(variances + shrink) - 1 / np.sqrt(shrink))) @ basis
+    spread = float((centred @ weight.T).std(axis=0).mean())
+    weight *= LOGIT_SPREAD / spread
+    return weight.astype(np.float32), (-(weight @ mean)).astype(np.float32)
+
+
+def synthesize_weights(spec: OctaveSpec, seed: int) -> dict[str, np.ndarray]:
+    """The full checkpoint contents (``arg:``/``aux:`` keys, float32), deterministic for ``seed``."""
+    symbol_json = build_symbol_json(spec)
+    arrays = initial_weights(spec, seed)
+    images = image_like_batch(CALIBRATION_IMAGES, seed + _CALIBRATION_SEED_OFFSET, spec.input_size)
+    batch = normalise(images)
+    features = calibrate_batch_norm(symbol_json, arrays, batch)
+    weight, bias = fit_classifier(features.astype(np.float64), spec.num_classes, np.random.default_rng([seed, 1]))
+    arrays["arg:classifier_weight"] = weight
+    arrays["arg:classifier_bias"] = bias
+    return arrays
+
+
+def logits(spec: OctaveSpec, arrays: Mapping[str, np.ndarray], batch: np.ndarray) -> np.ndarray:
+    """The classifier output (softmax input) for a normalised batch, computed by MXNet."""
+    mx = import_mxnet()
+    head = mx.sym.load_json(build_symbol_json(spec)).get_internals()["classifier_output"]
+    return _bind(head, arrays, batch).forward(is_train=False)[0].asnumpy()
+
+
+def top1_margins(values: np.ndarray) -> np.ndarray:
+    """Per row: largest minus second-largest logit."""
+    top2 = np.sort(values, axis=1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
