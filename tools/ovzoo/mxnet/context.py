@@ -44,7 +44,12 @@ class ConvertContext:
                 self.values[ref.node] = [self._parameters[producer.name]]
             else:
                 self.values[ref.node] = [self.constant(self.param(node, slot), producer.name)]
-        return self.values[ref.node][ref.index]
+        values = self.values[ref.node]
+        if ref.index >= len(values):
+            producer = self.graph.nodes[ref.node]
+            raise ConversionError(f"reads output {ref.index} of {producer.name!r} ({producer.op}), which has "
+                                  f"no inference value (only {len(values)} output(s))", node.where)
+        return values[ref.index]
 
     def inputs(self, node: Node) -> list[ov.Output]:
         return [self.input(node, slot) for slot in range(len(node.inputs))]

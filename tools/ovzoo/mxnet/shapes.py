@@ -173,7 +173,10 @@ def _batch_norm(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Ex
 
 def _leaky_relu(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expected]:
     data = _data(node, shapes)
-    if node.attr_str("act_type", "leaky") != "prelu":
+    act_type = node.attr_str("act_type", "leaky")
+    if act_type == "rrelu":
+        return [data, data], []  # output and the random mask (training only)
+    if act_type != "prelu":
         return [data], []
     gamma = shapes[1] if len(shapes) > 1 else None
     return [data], [None, None if gamma == (1,) else (data[1],)]  # one shared slope is legal too

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import math
+
+import numpy as np
 import openvino as ov
 from openvino import opset8
 
@@ -38,7 +42,39 @@ def translate_pooling(node: Node, ctx: ConvertContext) -> list[ov.Output]:
                f"kernel {kernel}, stride {stride}, pad {pad} don't fit a {rank}-d input")
     if pool_type == "max":
         pool = opset8.max_pool(data, stride, [1] * rank, pad, pad, kernel, _ROUNDING[convention])
+    elif convention == "full" and node.attr_bool("count_include_pad", True):
+        pool = _average_full_including_pad(node, ctx, data, kernel, stride, pad)
     else:
         exclude_pad = not node.attr_bool("count_include_pad", True)
         pool = opset8.avg_pool(data, stride, pad, pad, kernel, exclude_pad, _ROUNDING[convention])
     return [ctx.named(pool, node.name)]
+
+
+def _average_full_including_pad(node: Node, ctx: ConvertContext, data: ov.Output, kernel: list[int],
+                                stride: list[int], pad: list[int]) -> ov.Node:
+    """Average pooling with MXNet's `full` + count_include_pad divisor.
+
+    MXNet divides by the window clipped to the padded input: declared padding counts, the cells
+    `full` adds past it don't. AvgPool's divisor for those cells differs between pads == 0 and
+    pads > 0 (measured on OpenVINO 2026.4), so don't rely on it: pad explicitly with zeros (the
+    overflow too), pool with no padding (divisor = kernel size, a plain sum / k), then multiply by
+    a constant per-position factor k / MXNet's count.
+    """
+    spatial = ctx.input_shape(node, 0)[2:]
+    rank = len(spatial)
+    outputs = [math.ceil((x + 2 * p - k) / s) + 1 for x, k, s, p in zip(spatial, kernel, stride, pad, strict=True)]
+    overflow = [(o - 1) * s + k - (x + 2 * p)
+                for o, x, k, s, p in zip(outputs, spatial, kernel, stride, pad, strict=True)]
+    if not any(overflow):  # `full` and `valid` agree here
+        return opset8.avg_pool(data, stride, pad, pad, kernel, False, "floor")
+    padded = opset8.pad(data, [0, 0, *pad], [0, 0, *(p + e for p, e in zip(pad, overflow, strict=True))],
+                        "constant")
+    ctx.named(padded, f"{node.name}/pad")
+    pool = opset8.avg_pool(padded, stride, [0] * rank, [0] * rank, kernel, False, "floor")
+    ctx.named(pool, f"{node.name}/average")
+    factors = []
+    for count, x, k, s, p in zip(outputs, spatial, kernel, stride, pad, strict=True):
+        starts = np.arange(count) * s - p
+        factors.append(k / (np.minimum(starts + k, x + p) - starts))
+    correction = functools.reduce(np.multiply.outer, factors)
+    return opset8.multiply(pool, ctx.constant(correction.reshape(1, 1, *correction.shape), f"{node.name}/divisor"))

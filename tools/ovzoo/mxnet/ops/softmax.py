@@ -10,32 +10,19 @@ from ovzoo.mxnet.context import ConvertContext
 from ovzoo.mxnet.symbol import Node
 
 
-def _flat_softmax(node: Node, ctx: ConvertContext, value: ov.Output) -> ov.Output:
-    """Softmax over everything but the batch axis, keeping the input shape."""
-    shape = ctx.input_shape(node, 0)
-    if len(shape) == 2:
-        return ctx.named(opset8.softmax(value, 1), node.name)
-    flat = opset8.reshape(value, ctx.integers([0, -1], f"{node.name}/flat_shape"), special_zero=True)
-    ctx.named(flat, f"{node.name}/flatten")
-    soft = ctx.named(opset8.softmax(flat, 1), f"{node.name}/softmax")
-    back = ctx.integers([0, *shape[1:]], f"{node.name}/shape")
-    return ctx.named(opset8.reshape(soft, back, special_zero=True), node.name)
-
-
 def translate_softmax_output(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     """MXNet SoftmaxOutput(data, label; grad_scale=1, ignore_label=-1, multi_output=False, use_ignore=False,
     preserve_shape=False, normalization='null', out_grad=False, smooth_alpha=0).
 
-    Inference output: softmax over axis 1 with multi_output, over the last axis with
-    preserve_shape, else over all non-batch axes. The label only matters for training.
+    Inference output: softmax over axis 1 with multi_output, else over the last axis (MXNet
+    flattens to 2-D keeping the last axis, so preserve_shape changes nothing here). The label only
+    matters for training.
     """
     node.expect_inputs(1, 2)
     data = ctx.input(node, 0)
     if node.attr_bool("multi_output", False):
         return [ctx.named(opset8.softmax(data, 1), node.name)]
-    if node.attr_bool("preserve_shape", False):
-        return [ctx.named(opset8.softmax(data, len(ctx.input_shape(node, 0)) - 1), node.name)]
-    return [_flat_softmax(node, ctx, data)]
+    return [ctx.named(opset8.softmax(data, len(ctx.input_shape(node, 0)) - 1), node.name)]
 
 
 def translate_softmax(node: Node, ctx: ConvertContext) -> list[ov.Output]:
@@ -54,10 +41,10 @@ def translate_softmax(node: Node, ctx: ConvertContext) -> list[ov.Output]:
 
 
 def translate_softmax_activation(node: Node, ctx: ConvertContext) -> list[ov.Output]:
-    """MXNet SoftmaxActivation(data; mode='instance'): per instance (all non-batch axes) or per 'channel' (axis 1)."""
+    """MXNet SoftmaxActivation(data; mode='instance'): 'instance' is over the last axis (measured: MXNet
+    flattens to 2-D keeping the last axis), 'channel' over axis 1."""
     node.expect_inputs(1)
     mode = node.attr_str("mode", "instance")
     node.check(mode in ("instance", "channel"), f"mode {mode!r} is not supported (instance, channel)")
-    if mode == "channel":
-        return [ctx.named(opset8.softmax(ctx.input(node, 0), 1), node.name)]
-    return [_flat_softmax(node, ctx, ctx.input(node, 0))]
+    axis = 1 if mode == "channel" else len(ctx.input_shape(node, 0)) - 1
+    return [ctx.named(opset8.softmax(ctx.input(node, 0), axis), node.name)]

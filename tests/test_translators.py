@@ -1,0 +1,37 @@
+"""Each translator against MXNet's own forward pass, on one-node (or tiny) graphs built with mx.sym."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ovzoo.mxnet.frontend import convert_graph
+from ovzoo.mxnet.ops import TRANSLATORS
+from ovzoo.mxnet.symbol import parse_symbol
+from support.mxnet_graphs import mxnet_forward, openvino_forward, random_inputs, random_params
+from support.translator_cases import CASES, TranslatorCase, case_ops
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_translator_matches_mxnet(case: TranslatorCase) -> None:
+    sym = case.symbol()
+    params = random_params(sym, case.shapes, seed=0)
+    inputs = random_inputs(case.shapes, seed=1)
+    expected = mxnet_forward(sym, inputs, params)
+
+    model = convert_graph(parse_symbol(case.json(), f"{case.id}-symbol.json"), params, case.shapes)
+    actual = openvino_forward(model, inputs)
+
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=case.rtol, atol=case.atol)
+
+
+def test_every_translator_has_a_case() -> None:
+    covered = set().union(*(case_ops(case) for case in CASES))
+    assert sorted(TRANSLATORS.keys() - covered) == []
+
+
+def test_translator_table_is_sorted() -> None:
+    assert list(TRANSLATORS) == sorted(TRANSLATORS)
