@@ -1,0 +1,1 @@
+"""Accuracy checking with the accuracy checker's config format and preprocessing semantics."""

@@ -1,0 +1,216 @@
+"""Post-training INT8 quantization of converted IRs with NNCF (``ovzoo quantize``).
+
+The input is the FP32 (for FP32-INT8) or FP16 (for FP16-INT8) IR that ``ovzoo convert`` wrote. The
+IR already holds the preprocessing (channel flip, mean, scale), so calibration images are BGR
+0..255 after the family's evaluation resize and centre crop, exactly what the IR takes in use.
+
+Determinism: the calibration subset is the first ``subset_size`` images in annotation order (or
+``subset_size`` synthetic images from a fixed seed), NNCF collects statistics at f32 on the CPU and
+is given the images in that fixed order, so the same inputs give byte-identical IRs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import openvino as ov
+
+import ovzoo
+from ovzoo.accuracy.dataset import load_labelled_images
+from ovzoo.accuracy.preprocessing import evaluation_steps
+from ovzoo.catalog.model import Model
+from ovzoo.convert.converter import ir_path
+from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
+
+log = logging.getLogger(__name__)
+
+# quantized precision -> (the IR it starts from, compress weights that stay float to FP16)
+QUANTIZED_PRECISIONS: dict[str, tuple[str, bool]] = {"FP16-INT8": ("FP16", True), "FP32-INT8": ("FP32", False)}
+DEFAULT_SUBSET_SIZE = 300
+ANNOTATION_NAME = "val.txt"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where calibration images come from: a labelled folder or synthetic image-like data."""
+
+    kind: Literal["dataset", "synthetic"]
+    subset_size: int = DEFAULT_SUBSET_SIZE
+    dataset_dir: Path | None = None
+    seed: int = 0  # synthetic images only
+
+    def describe(self, used: int) -> str:
+        if self.kind == "synthetic":
+            return f"synthetic: {used} image-like images (ovzoo.images, seed {self.seed}), not real data"
+        return f"dataset {self.dataset_dir}: first {used} images of {ANNOTATION_NAME}"
+
+
+@dataclass(frozen=True)
+class QuantizeOptions:
+    download_dir: Path  # where `ovzoo convert` wrote the FP IRs
+    output_dir: Path
+    calibration: Calibration
+    precisions: tuple[str, ...] = ("FP16-INT8", "FP32-INT8")
+
+
+@dataclass(frozen=True)
+class QuantizationResult:
+    model: str
+    precision: str
+    xml: Path
+    source_ir: Path
+    calibration: str  # Calibration.describe(): printed in every report
+    seconds: float
+
+
+@dataclass
+class QuantizationReport:
+    results: list[QuantizationResult] = field(default_factory=list)
+    failed: dict[str, OvzooError] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def check_quantized_precisions(precisions: Sequence[str]) -> tuple[str, ...]:
+    """Validate and de-duplicate, keeping the order.
+
+    Raises:
+        QuantizationError: an unknown precision.
+    """
+    unknown = [p for p in precisions if p not in QUANTIZED_PRECISIONS]
+    if unknown or not precisions:
+        raise QuantizationError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+                                f"choose from {', '.join(QUANTIZED_PRECISIONS)}")
+    return tuple(dict.fromkeys(precisions))
+
+
+def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> list[np.ndarray]:
+    """The calibration batches (1xCxHxW float32, BGR 0..255) in their fixed order.
+
+    Raises:
+        QuantizationError: non-square input, or a dataset problem (missing folder, missing/empty val.txt, bad image).
+    """
+    _, channels, height, width = input_shape
+    if channels != 3 or height != width:
+        raise QuantizationError(f"calibration needs a 3-channel square input, the IR takes {list(input_shape)}")
+    if calibration.kind == "synthetic":
+        from ovzoo.images import image_like_batch  # noqa: PLC0415
+
+        rgb = image_like_batch(calibration.subset_size, calibration.seed, size=height)
+        return [np.ascontiguousarray(image[None, ::-1]) for image in rgb]  # the IR takes BGR
+    if calibration.dataset_dir is None:
+        raise QuantizationError("no calibration data: give --dataset_dir DIR or --synthetic")
+    try:
+        images = load_labelled_images(calibration.dataset_dir, Path(calibration.dataset_dir) / ANNOTATION_NAME)
+        subset = images.subset(calibration.subset_size)
+        return [image[None] for image in subset.preprocessed(evaluation_steps(height), height, width)]
+    except OvzooError as e:
+        raise QuantizationError(e.problem, e.where) from None
+
+
+def _fingerprint(batches: Sequence[np.ndarray]) -> str:
+    """sha256 of the calibration tensors: rt_info then says exactly what the statistics came from."""
+    digest = hashlib.sha256()
+    for batch in batches:
+        digest.update(np.ascontiguousarray(batch, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: int) -> ov.Model:
+    """NNCF post-training quantization, performance preset (symmetric weights and activations).
+
+    Raises:
+        QuantizationError: NNCF failed on this model.
+    """
+    import nncf  # noqa: PLC0415 (heavy; only this command needs it)
+
+    input_name = ir_model.inputs[0].get_any_name()
+    dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
+    try:
+        return nncf.quantize(ir_model, dataset, preset=nncf.QuantizationPreset.PERFORMANCE,
+                             subset_size=min(subset_size, len(batches)))
+    except Exception as e:  # nncf raises many types (RuntimeError, nncf.InternalError, ValueError...)
+        raise QuantizationError(f"NNCF could not quantize the model ({type(e).__name__}: {e})") from e
+
+
+def _record_rt_info(quantized: ov.Model, precision: str, source: str, calibration: Calibration,
+                    used: int, fingerprint: str) -> None:
+    import nncf  # noqa: PLC0415
+
+    entries = {
+        "precision": precision,
+        "quantization/source_precision": source,
+        "quantization/tool": f"nncf {nncf.__version__}",
+        "quantization/preset": "performance",
+        "quantization/calibration": calibration.kind,
+        "quantization/calibration_source": calibration.describe(used),
+        "quantization/subset_size": str(used),
+        "quantization/calibration_sha256": fingerprint,
+        "quantization/ovzoo_version": ovzoo.__version__,
+    }
+    for key, value in entries.items():
+        quantized.set_rt_info(value, ["ovzoo", *key.split("/")])
+
+
+def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None = None) -> list[QuantizationResult]:
+    """Quantize one model to each requested INT8 precision.
+
+    Raises:
+        QuantizationError: not quantizable, a missing FP IR, bad calibration data, NNCF failure, an unwritable output.
+    """
+    from ovzoo.convert.ir_writer import write_ir  # noqa: PLC0415
+
+    precisions = check_quantized_precisions(options.precisions)
+    with within(f"model {model.name!r}"):
+        if not model.quantizable:
+            raise QuantizationError("not marked 'quantizable: true' in its model.yml; refusing to quantize it")
+        sources = {p: ir_path(options.download_dir, model, QUANTIZED_PRECISIONS[p][0]) for p in precisions}
+        missing = [str(path) for path in sources.values() if not path.is_file()]
+        if missing:
+            raise QuantizationError(f"missing FP IR {', '.join(missing)}; run 'ovzoo convert --name {model.name} "
+                                    f"-o {options.download_dir}' first")
+        core = core or ov.Core()
+        batches: list[np.ndarray] | None = None
+        results = []
+        for precision in precisions:
+            started = time.perf_counter()
+            ir_model = core.read_model(sources[precision])
+            if batches is None:
+                batches = calibration_images(options.calibration, tuple(ir_model.inputs[0].get_shape()))
+                fingerprint = _fingerprint(batches)
+                description = options.calibration.describe(len(batches))
+                log.info("%s: calibration data: %s", model.name, description)
+            quantized = quantize_ir(ir_model, batches, options.calibration.subset_size)
+            _record_rt_info(quantized, precision, QUANTIZED_PRECISIONS[precision][0], options.calibration,
+                            len(batches), fingerprint)
+            xml = ir_path(options.output_dir, model, precision)
+            try:
+                write_ir(quantized, xml, compress_to_fp16=QUANTIZED_PRECISIONS[precision][1])
+            except ConversionError as e:
+                raise QuantizationError(e.problem, e.where) from e
+            seconds = time.perf_counter() - started
+            log.info("%s: wrote %s (%.1f s)", model.name, xml, seconds)
+            results.append(QuantizationResult(model.name, precision, xml, sources[precision], description, seconds))
+        return results
+
+
+def quantize_models(models: Sequence[Model], options: QuantizeOptions) -> QuantizationReport:
+    """Quantize each model; one model's failure does not stop the others."""
+    report = QuantizationReport()
+    core = ov.Core()
+    for model in models:
+        try:
+            report.results.extend(quantize_model(model, options, core))
+        except OvzooError as e:
+            log.debug("%s failed: %s", model.name, e)
+            report.failed[model.name] = e
+    return report
