@@ -35,6 +35,7 @@ class RequestRecord:
     range: str | None
     behaviour: str
     headers: dict[str, str]
+    sent: int = 0  # body bytes written for this request
 
 
 @dataclass
@@ -63,9 +64,16 @@ class FaultServer:
             queue = self.plans.get(path, [])
             return queue.pop(0) if queue else "ok"
 
-    def count(self, sent: int) -> None:
+    def count(self, record: RequestRecord, sent: int) -> None:
         with self.lock:
             self.bytes_sent += sent
+            record.sent += sent
+
+    def sent_since_reset(self) -> int:
+        """Body bytes sent for the requests made since the last reset (a killed client's
+        connection may still be draining into the void; that doesn't count)."""
+        with self.lock:
+            return sum(record.sent for record in self.requests)
 
     def reset_counts(self) -> None:
         with self.lock:
@@ -86,10 +94,9 @@ class _FaultHandler(BaseHTTPRequestHandler):
         if path.startswith("http://"):  # a proxy request carries the absolute URL
             path = "/" + path.split("/", 3)[3]
         behaviour = state.next_behaviour(path)
+        record = RequestRecord(self.path, self.headers.get("Range"), behaviour, dict(self.headers))
         with state.lock:
-            state.requests.append(
-                RequestRecord(self.path, self.headers.get("Range"), behaviour, dict(self.headers))
-            )
+            state.requests.append(record)
         kind, _, argument = behaviour.partition(":")
         data = state.files.get(path)
         if kind == "status" or data is None:
@@ -137,7 +144,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
             for offset in range(0, len(body), chunk):
                 piece = body[offset : offset + chunk]
                 self.wfile.write(piece)
-                state.count(len(piece))
+                state.count(record, len(piece))
                 if pause:
                     time.sleep(pause)
         except (BrokenPipeError, ConnectionResetError):
