@@ -36,7 +36,7 @@ class ConversionResult:
     model: str
     spec: ConversionSpec
     irs: dict[str, Path]  # precision -> .xml path (written, or planned on a dry run)
-    plan: tuple[str, ...]  # human-readable lines
+    plan: tuple[str, ...]  # human-readable lines (dry run only)
     dry_run: bool = False
     seconds: float = 0.0
     input_chain: str = ""  # e.g. "Parameter -> Subtract -> Convolution": what folding left on the input
@@ -83,9 +83,8 @@ def convert_model(model: Model, download_dir: Path, output_dir: Path,
     precisions = check_precisions(precisions)
     spec = parse_mo_args(model, download_dir, output_dir)
     irs = {p: ir_path(output_dir, model, p) for p in precisions}
-    plan = plan_lines(model, spec, irs)
     if dry_run:
-        return ConversionResult(model.name, spec, irs, plan, dry_run=True)
+        return ConversionResult(model.name, spec, irs, plan_lines(model, spec, irs), dry_run=True)
     missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
     if missing:
         raise ModelNotDownloaded(f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
@@ -97,7 +96,7 @@ def convert_model(model: Model, download_dir: Path, output_dir: Path,
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
             write_ir(ir_model, xml, compress_to_fp16=IR_PRECISIONS[precision])
             log.info("%s: wrote %s", model.name, xml)
-    return ConversionResult(model.name, spec, irs, plan, seconds=time.perf_counter() - started, input_chain=chain)
+    return ConversionResult(model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain)
 
 
 def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
