@@ -193,7 +193,7 @@ def encode_params(arrays: Mapping[str, np.ndarray]) -> bytes:
 
 def encode_parts(arrays: Mapping[str, np.ndarray]) -> Iterator[bytes | memoryview]:
     """The chunks of :func:`encode_params`, without joining them (for streaming 100 MB files)."""
-    parts = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
+    yield struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))
     for name, value in arrays.items():
         array = np.asarray(value)
         dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
@@ -202,11 +202,8 @@ def encode_parts(arrays: Mapping[str, np.ndarray]) -> Iterator[bytes | memoryvie
             raise FormatError(f"dtype {array.dtype} can't be stored in a .params file", (name,))
         if array.ndim == 0:
             raise FormatError("0-d arrays can't be stored in the V2 layout; reshape to (1,)", (name,))
-        parts.append(struct.pack(f"<IiI{array.ndim}q", V2_MAGIC, 0, array.ndim, *array.shape))
-        parts.append(struct.pack("<iii", _CPU, 0, flag))
-        yield from parts
-        parts = []
-        yield np.ascontiguousarray(array, dtype=dtype).data.cast("B")
+        yield struct.pack(f"<Iii{array.ndim}qiii", V2_MAGIC, 0, array.ndim, *array.shape, _CPU, 0, flag)
+        yield np.ascontiguousarray(array, dtype=dtype).reshape(-1).view(np.uint8).data
     yield struct.pack("<Q", len(arrays))
     for name in arrays:
         encoded = name.encode("utf-8")
