@@ -40,10 +40,9 @@ def mxnet_forward(sym, inputs: Mapping[str, np.ndarray], params: Mapping[str, np
     """MXNet's own inference forward pass on CPU (is_train=False)."""
     executor = sym.simple_bind(mx.cpu(), grad_req="null", **{k: v.shape for k, v in inputs.items()})
     for name, value in {**params, **inputs}.items():
-        target = executor.arg_dict.get(name)
-        if target is None:
-            target = executor.aux_dict[name]
-        target[:] = value
+        target = executor.arg_dict.get(name, executor.aux_dict.get(name))
+        if target is not None:  # a sub-graph reads only some of the params
+            target[:] = value
     return [out.asnumpy() for out in executor.forward(is_train=False)]
 
 

@@ -50,6 +50,10 @@ def infer_shapes(graph: Graph, input_shapes: Mapping[str, Sequence[int]],
                 if shape is not None:
                     known[ref.node] = (shape,)
             in_shapes.append(shape)
+        if in_shapes and in_shapes[0] is None and (node.op not in _SAME_SHAPE_OPS or not any(in_shapes)):
+            first = graph.nodes[node.inputs[0].node]
+            raise first.format_error(f"can't infer the shape of this variable (read by {node.name!r}): "
+                                     "pass it in input_shapes")
         outputs, expected = SHAPE_RULES[node.op](node, in_shapes)
         for slot, ref in enumerate(node.inputs):
             producer = graph.nodes[ref.node]
@@ -341,15 +345,14 @@ def _reshape(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expec
 
 def _softmax_output(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expected]:
     data = _data(node, shapes)
-    if node.attr_bool("multi_output", False):
-        label: Shape = (data[0], *data[2:])
-    elif node.attr_bool("preserve_shape", False):
-        label = data[:-1]
-    else:
-        label = (data[0],)
+    # measured against MXNet 1.9.1: (N, spatial...) flattened with multi_output, else all but the last axis
+    label = (data[0], math.prod(data[2:])) if node.attr_bool("multi_output", False) else data[:-1]
     known_label = shapes[1] if len(shapes) > 1 else None
     return [data], [None, None if known_label == data else label]  # a label shaped like data (soft labels) is legal
 
+
+# ops whose inputs all share the output's shape, so any sized input sizes the others
+_SAME_SHAPE_OPS = frozenset({"ElementWiseSum", "add_n", "elemwise_add", "elemwise_mul"})
 
 SHAPE_RULES: dict[str, ShapeRule] = {
     "Activation": _same,
