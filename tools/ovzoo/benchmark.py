@@ -190,7 +190,11 @@ def benchmark_model(model: Model, ir_dir: Path, precisions: Sequence[str], optio
         if not xml.is_file():
             failures[f"{model.name} {precision}"] = f"no IR at {xml}; run 'ovzoo convert' first"
             continue
-        input_shape = tuple(ov.Core().read_model(xml).inputs[0].get_partial_shape().to_shape())
+        try:
+            input_shape = tuple(ov.Core().read_model(xml).inputs[0].get_partial_shape().to_shape())
+        except RuntimeError as e:  # a truncated .bin or a malformed .xml; benchmark_app would fail alike
+            failures[f"{model.name} {precision}"] = f"can't read {xml}: {str(e).splitlines()[0]}"
+            continue
         for infer_precision in options.infer_precisions:
             log.info("%s %s (%s inference): benchmark_app for %g s", model.name, precision, infer_precision,
                      options.seconds)

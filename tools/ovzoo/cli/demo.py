@@ -1,0 +1,35 @@
+"""``ovzoo demo`` (``make demo``): the offline end-to-end job on a synthetic octave-resnext-50-0.25."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ovzoo.cli.benchmark import positive_float
+from ovzoo.demo import DEMO_MODEL, DemoOptions, run_demo
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ovzoo demo",
+        description=f"Synthesise {DEMO_MODEL}, serve it from 127.0.0.1, download, convert, validate against MXNet, "
+                    "benchmark, and write a Markdown report. Offline; a second run reuses the cache.")
+    parser.add_argument("--output", type=Path, default=Path("demo-out"), metavar="DIR",
+                        help="where everything goes (default demo-out)")
+    parser.add_argument("--seconds", type=positive_float, default=3.0,
+                        help="duration of each benchmark run (default 3)")
+    parser.add_argument("--no-int8", dest="quantize", action="store_false", help="skip INT8 quantization")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    result = run_demo(DemoOptions(output_dir=args.output, seconds=args.seconds, quantize=args.quantize))
+    print(f"report: {result.report_md}")
+    for name, seconds in result.stage_seconds.items():
+        print(f"  {name:<10} {seconds:7.1f} s", file=sys.stderr)
+    if result.validation is not None and not result.validation.passed:
+        for check in result.validation.failed:
+            print(f"ovzoo demo: FAILED {check.precision} {check.name}: {check.detail}", file=sys.stderr)
+    return 0 if result.ok else 1

@@ -1,0 +1,161 @@
+"""``ovzoo demo``: the whole pipeline offline, on a synthetic octave-resnext-50-0.25.
+
+synthesise the checkpoint (fixed seed; reused when the archive on disk still has the recorded sha384)
+-> serve it from a mirror on 127.0.0.1 -> download it with the normal downloader through a descriptor
+overlay (size and sha384 verified, unpacked) -> convert FP32 and FP16 (and INT8 when quantization is
+available) -> validate against MXNet -> benchmark -> ``<output>/report.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ovzoo.atomic import atomic_write_text
+from ovzoo.benchmark import BenchmarkOptions, BenchmarkReport, run_benchmarks
+from ovzoo.catalog.loader import load_model_file, load_models
+from ovzoo.catalog.model import Checksum, Model
+from ovzoo.convert.converter import convert_model
+from ovzoo.demo_report import render_report
+from ovzoo.download.downloader import DownloadOptions, download_models
+from ovzoo.download.hashing import file_matches
+from ovzoo.download.local_mirror import serve_directory
+from ovzoo.errors import DownloadError, ModelSelectionError, OvzooError
+from ovzoo.validate import ValidationReport, validate_model
+from ovzoo.zoo.synth import SynthArchive, synthesize_archive, write_descriptor_overlay
+
+log = logging.getLogger(__name__)
+
+DEMO_MODEL = "octave-resnext-50-0.25"
+STAGES = 7
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    output_dir: Path = Path("demo-out")
+    seconds: float = 3.0  # per benchmark run
+    model_name: str = DEMO_MODEL
+    seed: int = 0
+    images: int = 16  # validation images
+    quantize: bool = True  # INT8 too, when ovzoo.quantize is available
+    infer_precisions: tuple[str, ...] = ("f32", "default")
+
+
+@dataclass
+class DemoResult:
+    report_md: Path
+    validation: ValidationReport | None = None
+    benchmark: BenchmarkReport | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what was skipped or reused, and why
+
+    @property
+    def ok(self) -> bool:
+        return self.validation is not None and self.validation.passed and \
+            self.benchmark is not None and self.benchmark.ok
+
+
+def run_demo(options: DemoOptions) -> DemoResult:
+    """Run every stage; returns the result (the report is written even when a check fails).
+
+    Raises:
+        OvzooError: a stage that later stages depend on failed (synthesis, download, conversion).
+    """
+    out = Path(options.output_dir)
+    result = DemoResult(report_md=out / "report.md")
+    started = time.perf_counter()
+    catalog_model = _catalog_model(options.model_name)
+    with _stage(result, 1, "synthesise", f"synthetic {options.model_name} checkpoint (seed {options.seed})"):
+        archive = _synthetic_archive(catalog_model, out / "mirror", options.seed, result)
+    with serve_directory(archive.path.parent) as base_url:
+        overlay = out / "models" / options.model_name / "model.yml"
+        write_descriptor_overlay(catalog_model, archive, base_url + archive.path.name, overlay)
+        model = load_model_file(overlay, options.model_name)
+        with _stage(result, 2, "download", f"from the local mirror {base_url} (verified, unpacked)"):
+            _download(model, out)
+    download_dir, ir_dir = out / "download", out / "ir"
+    with _stage(result, 3, "convert", "FP32 and FP16 IR"):
+        convert_model(model, download_dir, ir_dir, ("FP32", "FP16"))
+    precisions = ["FP32", "FP16"]
+    with _stage(result, 4, "quantize", "INT8 with NNCF on synthetic calibration images"):
+        precisions += _quantize(model, ir_dir, options, result)
+    with _stage(result, 5, "validate", f"{', '.join(precisions)} against MXNet on {options.images} images"):
+        result.validation = validate_model(model, download_dir, ir_dir, precisions, "mxnet", options.images)
+    with _stage(result, 6, "benchmark", f"benchmark_app and MXNet, {options.seconds:g} s per run"):
+        bench_options = BenchmarkOptions(seconds=options.seconds, infer_precisions=options.infer_precisions)
+        result.benchmark = run_benchmarks([model], ir_dir, precisions, bench_options, out / "benchmark",
+                                          download_dir, "mxnet")
+    with _stage(result, 7, "report", str(result.report_md)):
+        result.stage_seconds["total"] = time.perf_counter() - started
+        atomic_write_text(result.report_md, render_report(model, archive, result, options))
+    return result
+
+
+@contextmanager
+def _stage(result: DemoResult, number: int, name: str, what: str) -> Iterator[None]:
+    """Announce a stage on stderr and time it."""
+    log.info("[demo %d/%d] %s: %s", number, STAGES, name, what)
+    tick = time.perf_counter()
+    yield
+    result.stage_seconds[name] = time.perf_counter() - tick
+    log.info("[demo %d/%d] %s done in %.1f s", number, STAGES, name, result.stage_seconds[name])
+
+
+def _catalog_model(name: str) -> Model:
+    model = next((m for m in load_models() if m.name == name), None)
+    if model is None:
+        raise ModelSelectionError(f"{name!r} is not in the catalog (models/)")
+    return model
+
+
+def _synthetic_archive(model: Model, mirror_dir: Path, seed: int, result: DemoResult) -> SynthArchive:
+    """Build the archive, or reuse the one on disk when it still hashes to what was recorded for this seed."""
+    stamp = mirror_dir / "synth.json"
+    try:
+        recorded = json.loads(stamp.read_text())
+        archive = SynthArchive(mirror_dir / recorded["file"], int(recorded["size"]), recorded["sha384"])
+        if (recorded["model"], recorded["seed"]) == (model.name, seed) and \
+                file_matches(archive.path, archive.size, Checksum("sha384", archive.sha384)):
+            result.notes.append(f"reused the synthetic archive {archive.path} (sha384 verified)")
+            log.info("reusing %s (sha384 %s...)", archive.path, archive.sha384[:16])
+            return archive
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no stamp, or a stale one: build afresh
+    archive = synthesize_archive(model.name, mirror_dir, seed)
+    atomic_write_text(stamp, json.dumps({"model": model.name, "seed": seed, "file": archive.path.name,
+                                         "size": archive.size, "sha384": archive.sha384}, indent=2) + "\n")
+    return archive
+
+
+def _download(model: Model, out: Path) -> None:
+    options = DownloadOptions(output_dir=out / "download", cache_dir=out / "cache", num_attempts=2, timeout=30)
+    report = download_models([model], options)
+    if not report.ok:
+        raise DownloadError("; ".join(r.error or r.name for r in report.results if not r.ok), (f"model {model.name!r}",))
+
+
+def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResult) -> list[str]:
+    """INT8 precisions produced, or [] with a note when quantization is off, missing, or failed."""
+    if not options.quantize:
+        result.notes.append("INT8 skipped (--no-int8)")
+        return []
+    try:
+        from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
+    except ImportError as e:
+        result.notes.append(f"INT8 skipped: ovzoo.quantize is not usable here ({e})")
+        return []
+    quantize_options = QuantizeOptions(download_dir=ir_dir, output_dir=ir_dir,
+                                       calibration=Calibration("synthetic", subset_size=32, seed=options.seed),
+                                       precisions=("FP16-INT8",))
+    try:
+        return [r.precision for r in quantize_model(model, quantize_options)]
+    except OvzooError as e:
+        result.notes.append(f"INT8 skipped: quantization failed ({e})")
+        log.warning("INT8 skipped: %s", e)
+        return []
+
