@@ -184,7 +184,7 @@ def test_proxies_come_from_the_environment(
 
 def test_a_failing_model_does_not_stop_the_others(server: FaultServer, tmp_path: Path) -> None:
     good = one_file_model(server, name="good")
-    bad = one_file_model(server, "status:404", name="bad")
+    bad = one_file_model(server, "status:404", name="bad", data=payload(1000, seed=99))  # not in the cache
     report = download_models([bad, good], options(tmp_path, jobs=2), quiet())
     assert report.failed == ["bad"]
     assert "HTTP 404" in (report.results[0].error or "") and 'model "bad"' in (report.results[0].error or "")

@@ -109,12 +109,29 @@ class BlobCache:
             log.debug("not caching %s: %s", source, e)
             return
         tmp = Path(tmp_name)
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, CHUNK_SIZE)
-                out.flush()
-                os.fsync(out.fileno())
+            if not _link_into(source, tmp):
+                with tmp.open("wb") as out, source.open("rb") as src:
+                    shutil.copyfileobj(src, out, CHUNK_SIZE)
+                    out.flush()
+                    os.fsync(out.fileno())
             os.replace(tmp, blob)
         except OSError as e:
             log.warning("not caching %s: %s", source, e)
             tmp.unlink(missing_ok=True)
+
+
+def _link_into(source: Path, tmp: Path) -> bool:
+    """Hard-link ``source`` over ``tmp`` (same filesystem): a put that costs no copy.
+
+    Sharing the inode is safe because nothing ovzoo does edits a downloaded file in place
+    (postprocessing replaces files atomically or deletes them), and every cache read re-hashes,
+    so a blob changed through the other link would be caught and dropped like any corrupt entry.
+    """
+    try:
+        tmp.unlink()
+        os.link(source, tmp)
+    except OSError:
+        return False
+    return True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -46,3 +48,34 @@ def file_matches(path: Path, size: int, checksum: Checksum) -> bool:
         return hash_prefix(path, checksum, size).hexdigest() == checksum.value
     except OSError:
         return False
+
+
+class BackgroundHasher:
+    """Feeds chunks to a hasher on a helper thread, so hashing overlaps receiving and writing.
+
+    sha384 runs at a few hundred MB/s, slower than loopback; hashlib releases the GIL on large
+    buffers, so a second thread nearly hides it. Use as a context manager: on exit every chunk
+    given so far has been hashed, whether the block ended normally or not.
+    """
+
+    QUEUE_CHUNKS = 8  # bounded, so a slow hash holds back reading instead of buffering the file
+
+    def __init__(self, hasher: Hasher) -> None:
+        self._hasher = hasher
+        self._queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE_CHUNKS)
+        self._thread = threading.Thread(target=self._run, name="ovzoo-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._hasher.update(chunk)
+
+    def update(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def __enter__(self) -> BackgroundHasher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._thread.join()

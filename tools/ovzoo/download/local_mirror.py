@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +41,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 class _MirrorHandler(BaseHTTPRequestHandler):
     root: Path  # set on the subclass made by serve_directory
+    on_sent: Callable[[int], None] | None = None
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
@@ -78,9 +79,11 @@ class _MirrorHandler(BaseHTTPRequestHandler):
         if send_body and length:
             with path.open("rb") as f:
                 try:
-                    self.connection.sendfile(f, start, length)  # zero-copy on Linux
+                    sent = self.connection.sendfile(f, start, length)  # zero-copy on Linux
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client went away (killed or timed out): nothing to do
+                    return  # the client went away (killed or timed out): nothing to do
+            if self.on_sent is not None:
+                self.on_sent(sent)
 
     def _resolve(self) -> Path | None:
         relative = unquote(urlsplit(self.path).path).lstrip("/")
@@ -93,9 +96,13 @@ class _MirrorHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve the files under ``root`` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
-    handler = type("MirrorHandler", (_MirrorHandler,), {"root": Path(root).resolve()})
+def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) -> Iterator[str]:
+    """Serve the files under ``root`` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
+
+    ``on_sent`` is called (from server threads) with the body bytes of each completed response.
+    """
+    attributes = {"root": Path(root).resolve(), "on_sent": staticmethod(on_sent) if on_sent else None}
+    handler = type("MirrorHandler", (_MirrorHandler,), attributes)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # listening before the thread starts
     server.daemon_threads = True
     thread = threading.Thread(

@@ -19,7 +19,7 @@ import requests
 import urllib3
 
 from ovzoo.catalog.model import Checksum
-from ovzoo.download.hashing import CHUNK_SIZE, Hasher, hash_prefix, new_hasher
+from ovzoo.download.hashing import CHUNK_SIZE, BackgroundHasher, Hasher, hash_prefix, new_hasher
 from ovzoo.errors import DownloadError, IncompleteDownload, TransientDownloadError
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def _write_chunks(
     have = start
     # unbuffered: whatever we count as written is in the file even if the process is killed next
     fd = os.open(part, os.O_WRONLY | os.O_CREAT, 0o644)
-    with os.fdopen(fd, "wb", buffering=0) as f:
+    with os.fdopen(fd, "wb", buffering=0) as f, BackgroundHasher(hasher) as background:
         f.truncate(start)
         f.seek(start)
         for chunk in chunks:
@@ -187,7 +187,7 @@ def _write_chunks(
                 _drop(part)
                 raise IncompleteDownload(f"{url}: server sent more than the declared {size} bytes")
             f.write(chunk)
-            hasher.update(chunk)
+            background.update(chunk)
             have += len(chunk)
             if on_progress:
                 on_progress(have)
