@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -125,6 +128,21 @@ def _fingerprint(batches: Sequence[np.ndarray]) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _nncf_output_to_stderr() -> Iterator[None]:
+    """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr."""
+    handlers = [h for h in logging.getLogger("nncf").handlers
+                if isinstance(h, logging.StreamHandler) and h.stream is sys.stdout]
+    for handler in handlers:
+        handler.setStream(sys.stderr)
+    try:
+        with redirect_stdout(sys.stderr):  # rich progress bars look sys.stdout up when they draw
+            yield
+    finally:
+        for handler in handlers:
+            handler.setStream(sys.stdout)
+
+
 def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: int) -> ov.Model:
     """NNCF post-training quantization, performance preset (symmetric weights and activations).
 
@@ -136,10 +154,30 @@ def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: 
     input_name = ir_model.inputs[0].get_any_name()
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
     try:
-        return nncf.quantize(ir_model, dataset, preset=nncf.QuantizationPreset.PERFORMANCE,
-                             subset_size=min(subset_size, len(batches)))
+        with _nncf_output_to_stderr():
+            return nncf.quantize(ir_model, dataset, preset=nncf.QuantizationPreset.PERFORMANCE,
+                                 subset_size=min(subset_size, len(batches)))
     except Exception as e:  # nncf raises many types (RuntimeError, nncf.InternalError, ValueError...)
         raise QuantizationError(f"NNCF could not quantize the model ({type(e).__name__}: {e})") from e
+
+
+def stabilise_names(quantized: ov.Model, names_before: set[str]) -> None:
+    """Rename the nodes that came out of NNCF with OpenVINO's automatic ``<Type>_<counter>`` names.
+
+    The counter is process-wide, so the same quantization in another process (or twice in one) would
+    give a different .xml. The new names follow the graph's topological order instead.
+    """
+    used = {op.get_friendly_name() for op in quantized.get_ops()}
+    for index, op in enumerate(quantized.get_ordered_ops()):
+        name = op.get_friendly_name()
+        if name in names_before or not re.fullmatch(rf"{re.escape(op.get_type_name())}_\d+", name):
+            continue
+        base = f"{op.get_type_name()}_q{index}"
+        new, k = base, 1
+        while new in used:
+            new, k = f"{base}_{k}", k + 1
+        used.add(new)
+        op.set_friendly_name(new)
 
 
 def _record_rt_info(quantized: ov.Model, precision: str, source: str, calibration: Calibration,
@@ -189,7 +227,9 @@ def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None 
                 fingerprint = _fingerprint(batches)
                 description = options.calibration.describe(len(batches))
                 log.info("%s: calibration data: %s", model.name, description)
+            names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
             quantized = quantize_ir(ir_model, batches, options.calibration.subset_size)
+            stabilise_names(quantized, names_before)
             _record_rt_info(quantized, precision, QUANTIZED_PRECISIONS[precision][0], options.calibration,
                             len(batches), fingerprint)
             xml = ir_path(options.output_dir, model, precision)

@@ -42,10 +42,11 @@ class LabelledImages:
         """Yield each image as float32 CxHxW after ``steps``, one at a time (the folder can be large)."""
         for sample in self.samples:
             path = self.image_dir / sample.file
+            image = read_image(path)  # its error names the path
             try:
-                yield to_chw(apply_steps(read_image(path), steps), height, width)
+                yield to_chw(apply_steps(image, steps), height, width)
             except OvzooError as e:
-                raise e.within(f"image {sample.file!r}") from None
+                raise e.within(f"image {str(path)!r}") from None
 
 
 def read_annotation(path: Path) -> tuple[Sample, ...]:

@@ -41,6 +41,8 @@ def read_image(path: Path) -> np.ndarray:
     Raises:
         ImageReadError: missing or undecodable file.
     """
+    if not Path(path).is_file():  # checked first: OpenCV would also log a warning of its own
+        raise ImageReadError(f"image {str(path)!r} does not exist")
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise ImageReadError(f"can't read image {str(path)!r} (missing or not an image OpenCV can decode)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -20,7 +21,6 @@ MODEL_NAME = "octave-digits-tiny"
 SPEC_NAME = "octave-resnet-tiny-0.25"  # the family member (ovzoo.zoo.octave) it is built from
 SPLIT_SEED = 0
 TEST_FRACTION = 0.2
-TEST_FOLDER = "digits_test"  # data_source of the digits_test dataset definition
 DIGITS_MAX = 16  # sklearn's digits hold counts 0..16 per 4x4 block
 
 
@@ -45,18 +45,19 @@ def load_digits_split() -> DigitsSplit:
     return DigitsSplit(train_x, train_y, test_x, test_y)
 
 
-def export_test_split(root: Path, count: int | None = None) -> Path:
-    """Write the held-out split as ``root/digits_test/{00000.png..., val.txt}``; returns that folder.
+def export_split(root: Path, part: Literal["train", "test"] = "test", count: int | None = None) -> Path:
+    """Write one part of the split as ``root/digits_<part>/{00000.png..., val.txt}``; returns that folder.
 
-    ``val.txt`` lists ``<file> <label>`` in split order; ``count`` keeps only the first images.
+    ``val.txt`` lists ``<file> <label>`` in split order; ``count`` keeps only the first images. The
+    training part is what INT8 calibration should use, so that the held-out part stays unseen.
     """
     split = load_digits_split()
-    folder = Path(root) / TEST_FOLDER
+    images, labels = (split.test_images, split.test_labels) if part == "test" else \
+        (split.train_images, split.train_labels)
+    folder = Path(root) / f"digits_{part}"
     folder.mkdir(parents=True, exist_ok=True)
     lines = []
-    for index, (image, label) in enumerate(zip(split.test_images, split.test_labels, strict=True)):
-        if count is not None and index >= count:
-            break
+    for index, (image, label) in enumerate(zip(images[:count], labels[:count], strict=True)):
         name = f"{index:05d}.png"
         ok, encoded = cv2.imencode(".png", image)
         if not ok:  # pragma: no cover - OpenCV always encodes a small uint8 image
@@ -66,3 +67,8 @@ def export_test_split(root: Path, count: int | None = None) -> Path:
         lines.append(f"{name} {int(label)}\n")
     atomic_write_text(folder / "val.txt", "".join(lines))
     return folder
+
+
+def export_test_split(root: Path, count: int | None = None) -> Path:
+    """The held-out part as ``root/digits_test`` (the ``digits_test`` dataset definition's data_source)."""
+    return export_split(root, "test", count)
