@@ -164,3 +164,23 @@ def test_a_missing_file_url_fails_without_retrying(tmp_path: Path) -> None:
             policy=FAST,
         )
     assert not (tmp_path / "t.bin").exists()
+
+
+def test_a_refused_connection_is_retried_then_reported_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with requests.Session() as session, pytest.raises(TransientDownloadError) as raised:
+        fetch_file(
+            [f"http://127.0.0.1:{port}/w.bin"],
+            tmp_path / "w.bin",
+            SIZE,
+            checksum_of(DATA),
+            session=session,
+            policy=FAST,
+        )
+    assert str(raised.value) == (
+        f"http://127.0.0.1:{port}/w.bin: can't connect: [Errno 111] Connection refused (gave up after 3 attempts)"
+    )

@@ -246,3 +246,22 @@ def test_parallel_text_progress_keeps_each_model_together(server: FaultServer, t
     ]
     blocks = [name for i, name in enumerate(owners) if i == 0 or owners[i - 1] != name]
     assert sorted(blocks) == ["m0", "m1", "m2"]  # each model's lines form one block
+
+
+def test_an_empty_file_needs_no_request(server: FaultServer, tmp_path: Path) -> None:
+    model = one_file_model(server, data=b"")
+    assert download_models([model], options(tmp_path), quiet()).ok
+    assert target(tmp_path).read_bytes() == b""
+    assert server.requests == []
+
+
+def test_an_output_folder_that_cant_be_made_fails_the_model_cleanly(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    report = download_models(
+        [one_file_model(server)], options(tmp_path, output_dir=tmp_path / "blocker"), quiet()
+    )
+    assert report.failed == ["m"]
+    assert (report.results[0].error or "").startswith('model "m": ')
+    assert "Not a directory" in (report.results[0].error or "")

@@ -121,6 +121,9 @@ class _DownloadJob:
         except OvzooError as e:
             error = str(e)
             log.error("%s", error)
+        except OSError as e:  # our side: an output folder we can't write, a full disk
+            error = f'model "{model.name}": {e.filename or directory}: {e.strerror or e}'
+            log.error("%s", error)
         self.reporter.model_end(model.name, error is None)
         return ModelResult(model.name, error is None, directory, error)
 

@@ -54,7 +54,8 @@ def stream_to_part(
     hasher = hash_prefix(part, checksum, have) if have else new_hasher(checksum)
     if on_progress:
         on_progress(have)
-    if have == size:  # a previous run got every byte; the caller checks the hash
+    if have == size:  # a previous run got every byte (or the file is empty); the caller checks the hash
+        part.touch()
         return hasher
     scheme = urlsplit(url).scheme
     if scheme in ("http", "https"):
@@ -95,7 +96,8 @@ def _read_http(
             have = _write_chunks(url, part, start, size, chunks, hasher, on_progress)
     except (requests.RequestException, urllib3.exceptions.HTTPError) as e:
         got = part.stat().st_size if part.exists() else 0
-        raise TransientDownloadError(f"{url}: {_describe(e)} after {got} of {size} bytes") from e
+        progress = f" after {got} of {size} bytes" if got else ""
+        raise TransientDownloadError(f"{url}: {_describe(e)}{progress}") from e
     if have < size:
         raise TransientDownloadError(f"{url}: connection closed after {have} of {size} bytes")
     return hasher
@@ -201,9 +203,24 @@ def _drop(part: Path) -> None:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, (requests.Timeout, urllib3.exceptions.TimeoutError)) or "timed out" in str(error):
+    """A short reason for a network failure, without urllib3's nested reprs."""
+    reason: object = error
+    while True:  # requests wraps urllib3's MaxRetryError, which holds the real reason
+        inner = getattr(reason, "reason", None) or (reason.args[0] if getattr(reason, "args", None) else None)
+        if not isinstance(inner, Exception) or inner is reason:
+            break
+        reason = inner
+    text = str(reason)
+    if isinstance(error, (requests.Timeout, urllib3.exceptions.TimeoutError)) or "timed out" in text:
         return "timed out"
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"can't resolve the host name ({getattr(reason.conn, 'host', '?')})"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return "can't connect: " + text.rsplit("new connection: ", 1)[-1]
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return f"TLS error ({text}); a private CA bundle can be given with REQUESTS_CA_BUNDLE"
+    if isinstance(reason, urllib3.exceptions.ProxyError) or isinstance(error, requests.exceptions.ProxyError):
+        return f"proxy error ({text})"
     if isinstance(error, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
         return "connection closed"
-    text = str(error.args[0] if error.args else error)
-    return f"{type(error).__name__}: {text}"
+    return f"{type(reason).__name__}: {text}"
