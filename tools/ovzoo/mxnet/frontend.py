@@ -63,13 +63,12 @@ def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: 
     results = []
     for ref in output_refs:
         node = graph.nodes[ref.node]
-        value = ctx.input(Node(-1, "output", node.name, inputs=(ref,), source=graph.source), 0)
+        value = ctx.input(Node(-1, "output", node.name, inputs=(ref,), source=graph.source), 0)  # a stand-in reader
         value.get_tensor().add_names({node.name})
         result = opset8.result(value)
         result.set_friendly_name(f"{node.name}/sink_port_{ref.index}")
         results.append(result)
-    used = [p for p in parameters.values()]
-    model = ov.Model(results, used, graph.source or "mxnet")
+    model = ov.Model(results, list(parameters.values()), graph.source or "mxnet")
     log.debug("converted %d MXNet nodes into %d OpenVINO ops", len(needed), len(model.get_ops()))
     return model
 

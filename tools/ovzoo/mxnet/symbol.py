@@ -126,7 +126,10 @@ class Graph:
     heads: tuple[NodeRef, ...]
     attrs: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
-    _by_name: Mapping[str, Node] = field(default_factory=dict, repr=False)
+    _by_name: Mapping[str, Node] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", MappingProxyType({n.name: n for n in self.nodes}))
 
     def node(self, name: str) -> Node:
         """The node called ``name``.
@@ -153,14 +156,6 @@ class Graph:
 
     def producer(self, ref: NodeRef) -> Node:
         return self.nodes[ref.node]
-
-    def consumers(self) -> dict[int, list[Node]]:
-        """Node index -> the op nodes that read any of its outputs (one entry per input edge)."""
-        users: dict[int, list[Node]] = {}
-        for n in self.nodes:
-            for ref in n.inputs:
-                users.setdefault(ref.node, []).append(n)
-        return users
 
 
 def load_symbol(path: Path) -> Graph:
@@ -202,8 +197,7 @@ def parse_symbol(text: str, source: str) -> Graph:
     if not heads:
         raise FormatError("'heads' is empty: the symbol has no output", (source,))
     attrs = document.get("attrs", {})
-    return Graph(tuple(nodes), heads, MappingProxyType(dict(attrs) if isinstance(attrs, dict) else {}),
-                 source, MappingProxyType(by_name))
+    return Graph(tuple(nodes), heads, MappingProxyType(dict(attrs) if isinstance(attrs, dict) else {}), source)
 
 
 def _require(container: Mapping[str, Any], key: str, kind: type, where: tuple[str, ...]) -> Any:
