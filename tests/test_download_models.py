@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,7 @@ from ovzoo.download import BlobCache, DownloadOptions, download_models
 from ovzoo.download.fetch import part_path
 from ovzoo.download.progress import JsonProgress, ProgressReporter, TextProgress
 from support.downloads import checksum_of, leftovers, make_model, model_file, payload
-from support.http_faults import FaultServer, running_fault_server
+from support.http_faults import FaultServer, make_certificate, running_fault_server
 
 SIZE = 2 * (1 << 20) + 777
 DATA = payload(SIZE, seed=7)
@@ -265,3 +266,30 @@ def test_an_output_folder_that_cant_be_made_fails_the_model_cleanly(
     assert report.failed == ["m"]
     assert (report.results[0].error or "").startswith('model "m": ')
     assert "Not a directory" in (report.results[0].error or "")
+
+
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+@pytest.mark.parametrize("variable", [*CA_VARIABLES, None], ids=[*CA_VARIABLES, "no-bundle"])
+def test_ca_bundles_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in CA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    cert, key = make_certificate(tmp_path)
+    if variable:
+        monkeypatch.setenv(variable, str(cert))
+    with running_fault_server(tls=(cert, key)) as https_server:
+        model = one_file_model(https_server)
+        report = download_models([model], options(tmp_path, cache_dir=None), quiet())
+        if variable:
+            assert report.ok and target(tmp_path).read_bytes() == DATA
+        else:
+            assert report.failed == ["m"]
+            assert "TLS error" in (report.results[0].error or "")
+            attempts = [r for r in caplog.records if r.getMessage().startswith("attempt ")]
+            assert [r.getMessage()[:12] for r in attempts] == [
+                "attempt 1 of"
+            ]  # a certificate won't fix itself

@@ -19,12 +19,15 @@ Behaviours:
 from __future__ import annotations
 
 import re
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 RANGE = re.compile(r"bytes=(\d+)-")
 
@@ -157,18 +160,56 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_fault_server() -> Iterator[FaultServer]:
-    """A FaultServer listening on 127.0.0.1 (a free port) while the block runs."""
+def running_fault_server(tls: tuple[Path, Path] | None = None) -> Iterator[FaultServer]:
+    """A FaultServer listening on 127.0.0.1 (a free port) while the block runs.
+
+    ``tls`` = (certificate, key) PEM files makes it an HTTPS server.
+    """
     state = FaultServer()
     handler = type("Handler", (_FaultHandler,), {"server_state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    scheme = "https" if tls else "http"
+    state.base_url = f"{scheme}://127.0.0.1:{server.server_address[1]}/"
     try:
         yield state
     finally:
         server.shutdown()
         server.server_close()
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 made with the openssl command: (cert.pem, key.pem)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

@@ -18,6 +18,7 @@ from ovzoo.download.cache import BlobCache
 from ovzoo.download.fetch import RetryPolicy, fetch_file
 from ovzoo.download.hashing import file_matches
 from ovzoo.download.progress import ProgressFormat, ProgressReporter, make_reporter
+from ovzoo.download.session import new_session
 from ovzoo.download.sources import candidate_urls, check_mirror
 from ovzoo.errors import OvzooError, UsageError, within
 from ovzoo.postprocess import run_postprocessing
@@ -100,10 +101,8 @@ class _DownloadJob:
         self._local = threading.local()
 
     def session(self) -> requests.Session:
-        # Sessions are not thread-safe. trust_env (the default) picks up HTTP(S)_PROXY, NO_PROXY,
-        # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE; keep it on.
-        if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
+        if not hasattr(self._local, "session"):  # sessions are not thread-safe: one per worker
+            self._local.session = new_session()
         return self._local.session
 
     def download_model(self, model: Model) -> ModelResult:

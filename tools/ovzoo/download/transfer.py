@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,6 +95,8 @@ def _read_http(
                 )
             chunks = _body_chunks(response)
             have = _write_chunks(url, part, start, size, chunks, hasher, on_progress)
+    except requests.exceptions.SSLError as e:  # a certificate problem won't go away by retrying
+        raise DownloadError(f"{url}: {_describe(e)}") from e
     except (requests.RequestException, urllib3.exceptions.HTTPError) as e:
         got = part.stat().st_size if part.exists() else 0
         progress = f" after {got} of {size} bytes" if got else ""
@@ -217,8 +220,10 @@ def _describe(error: Exception) -> str:
         return f"can't resolve the host name ({getattr(reason.conn, 'host', '?')})"
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         return "can't connect: " + text.rsplit("new connection: ", 1)[-1]
-    if isinstance(reason, urllib3.exceptions.SSLError):
-        return f"TLS error ({text}); a private CA bundle can be given with REQUESTS_CA_BUNDLE"
+    if isinstance(reason, (urllib3.exceptions.SSLError, ssl.SSLError)) or isinstance(
+        error, requests.exceptions.SSLError
+    ):
+        return f"TLS error ({text}); point REQUESTS_CA_BUNDLE or SSL_CERT_FILE at your CA bundle if it is a private CA"
     if isinstance(reason, urllib3.exceptions.ProxyError) or isinstance(error, requests.exceptions.ProxyError):
         return f"proxy error ({text})"
     if isinstance(error, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
