@@ -133,7 +133,7 @@ class _DownloadJob:
         try:
             with within(f'file "{name}"'):
                 how = self._obtain(model, model_file, target)
-        except OvzooError:
+        except (OvzooError, OSError):
             self.reporter.file_end(model.name, name, False)
             raise
         self.reporter.file_end(model.name, name, True, how)
