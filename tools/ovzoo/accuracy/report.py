@@ -14,7 +14,8 @@ from ovzoo.tables import text_table
 def _percent(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "-"
-    return f"{100 * value:+.2f}" if signed else f"{100 * value:.2f}"
+    points = round(100 * value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0: no "-0.00"
+    return f"{points:+.2f}" if signed else f"{points:.2f}"
 
 
 def format_report(report: AccuracyReport) -> str:
