@@ -140,3 +140,25 @@ def test_original_input_without_preprocessing_is_identity():
     spec = parse_mo_args(make_model(("--input_model=$dl_dir/c-0000.params", "--input_shape=[1,3,2,2]")), DL, OUT)
     x = np.arange(12, dtype=np.float32).reshape(1, 3, 2, 2)
     np.testing.assert_array_equal(spec.original_input(x), x)
+
+
+def _public_descriptors() -> list:
+    from ovzoo.catalog.loader import load_models
+    from support.catalog import OMZ_REFERENCE
+
+    return load_models(OMZ_REFERENCE) if OMZ_REFERENCE.is_dir() else []
+
+
+@pytest.mark.parametrize("model", _public_descriptors(), ids=lambda m: m.name)
+def test_public_descriptors_are_honoured(model):
+    spec = parse_mo_args(model, DL, OUT)
+    assert spec.input_symbol.name == "checkpoint-0-symbol.json"
+    assert spec.input_shape == (1, 3, 224, 224) and spec.layout == "NCHW"
+    assert spec.reverse_input_channels and spec.mean == (124, 117, 104) and spec.output == ("softmax",)
+
+
+def test_every_catalog_descriptor_is_honoured():
+    from ovzoo.catalog.loader import load_models
+
+    for model in load_models():
+        assert parse_mo_args(model, DL, OUT).input_model.suffix == ".params", model.name

@@ -179,15 +179,15 @@ def plan_lines(model: Model, spec: ConversionSpec, irs: dict[str, Path]) -> tupl
     for node, name in zip(out_nodes, names, strict=False):
         lines.append(f"  output: MXNet node {node} -> tensor {name!r} shape {shapes.get(node, 'unknown')}")
     for precision, xml in irs.items():
-        weights = "FP16 weights (compressed)" if IR_PRECISIONS[precision] else "FP32 weights"
-        lines.append(f"  {precision}: {xml} + {xml.with_suffix('.bin').name} ({weights})")
+        weights = "weights compressed to FP16" if IR_PRECISIONS[precision] else "FP32 weights"
+        lines.append(f"  {precision}: {xml} + {xml.with_suffix('.bin').name}; {weights}")
     return tuple(lines)
 
 
 def _output_shapes(spec: ConversionSpec) -> dict[str, str]:
     """Output shapes from the symbol alone (no params needed), or a reason they are unknown."""
     if not spec.input_symbol.is_file():
-        return {}
+        return {name: "unknown (no symbol file yet)" for name in spec.output or ("(graph heads)",)}
     try:
         from ovzoo.mxnet.shapes import infer_shapes
         from ovzoo.mxnet.symbol import load_symbol
