@@ -295,6 +295,15 @@ def run_benchmarks(models: Sequence[Model], ir_dir: Path, precisions: Sequence[s
     return BenchmarkReport(tuple(measurements), options, results, chart, failures)
 
 
+def default_inference_precision(device: str = "CPU") -> str:
+    """What ``-infer_precision`` defaults to on ``device`` (``f32``, or ``bf16`` on CPUs with AVX512-BF16/AMX)."""
+    try:
+        hint = ov.Core().get_property(device, "INFERENCE_PRECISION_HINT")
+    except RuntimeError:
+        return "unknown"
+    return {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}.get(hint.get_type_name(), hint.get_type_name())
+
+
 def _device_name(device: str) -> str:
     try:
         return str(ov.Core().get_property(device, "FULL_DEVICE_NAME"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ovzoo.atomic import atomic_write_text
-from ovzoo.benchmark import BenchmarkOptions, BenchmarkReport, run_benchmarks
+from ovzoo.benchmark import BenchmarkOptions, BenchmarkReport, default_inference_precision, run_benchmarks
 from ovzoo.catalog.loader import load_model_file, load_models
 from ovzoo.catalog.model import Checksum, Model
 from ovzoo.convert.converter import convert_model
@@ -43,7 +43,7 @@ class DemoOptions:
     seed: int = 0
     images: int = 16  # validation images
     quantize: bool = True  # INT8 too, when ovzoo.quantize is available
-    infer_precisions: tuple[str, ...] = ("f32", "default")
+    infer_precisions: tuple[str, ...] | None = None  # None: f32, plus the device default when that differs
 
 
 @dataclass
@@ -69,9 +69,11 @@ def run_demo(options: DemoOptions) -> DemoResult:
     out = Path(options.output_dir)
     result = DemoResult(report_md=out / "report.md")
     started = time.perf_counter()
-    catalog_model = _catalog_model(options.model_name)
+    catalog_model = find_catalog_model(options.model_name)
     with _stage(result, 1, "synthesise", f"synthetic {options.model_name} checkpoint (seed {options.seed})"):
-        archive = _synthetic_archive(catalog_model, out / "mirror", options.seed, result)
+        archive, reused = prepare_synthetic_archive(catalog_model, out / "mirror", options.seed)
+        if reused:
+            result.notes.append(f"reused the synthetic archive {archive.path} (sha384 verified)")
     with serve_directory(archive.path.parent) as base_url:
         overlay = out / "models" / options.model_name / "model.yml"
         write_descriptor_overlay(catalog_model, archive, base_url + archive.path.name, overlay)
@@ -87,7 +89,7 @@ def run_demo(options: DemoOptions) -> DemoResult:
     with _stage(result, 5, "validate", f"{', '.join(precisions)} against MXNet on {options.images} images"):
         result.validation = validate_model(model, download_dir, ir_dir, precisions, "mxnet", options.images)
     with _stage(result, 6, "benchmark", f"benchmark_app and MXNet, {options.seconds:g} s per run"):
-        bench_options = BenchmarkOptions(seconds=options.seconds, infer_precisions=options.infer_precisions)
+        bench_options = BenchmarkOptions(seconds=options.seconds, infer_precisions=_infer_precisions(options, result))
         result.benchmark = run_benchmarks([model], ir_dir, precisions, bench_options, out / "benchmark",
                                           download_dir, "mxnet")
     with _stage(result, 7, "report", str(result.report_md)):
@@ -106,30 +108,50 @@ def _stage(result: DemoResult, number: int, name: str, what: str) -> Iterator[No
     log.info("[demo %d/%d] %s done in %.1f s", number, STAGES, name, result.stage_seconds[name])
 
 
-def _catalog_model(name: str) -> Model:
+def _infer_precisions(options: DemoOptions, result: DemoResult) -> tuple[str, ...]:
+    if options.infer_precisions is not None:
+        return options.infer_precisions
+    default = default_inference_precision()
+    if default == "f32":
+        result.notes.append("this CPU infers in f32 by default, so the benchmark has no separate 'default' rows")
+        return ("f32",)
+    result.notes.append(f"this CPU infers in {default} by default: 'default' rows show that speed")
+    return ("f32", "default")
+
+
+def find_catalog_model(name: str) -> Model:
+    """The catalog's (models/) descriptor for ``name``.
+
+    Raises:
+        ModelSelectionError: not in the catalog.
+    """
     model = next((m for m in load_models() if m.name == name), None)
     if model is None:
         raise ModelSelectionError(f"{name!r} is not in the catalog (models/)")
     return model
 
 
-def _synthetic_archive(model: Model, mirror_dir: Path, seed: int, result: DemoResult) -> SynthArchive:
-    """Build the archive, or reuse the one on disk when it still hashes to what was recorded for this seed."""
+def prepare_synthetic_archive(model: Model, mirror_dir: Path, seed: int = 0) -> tuple[SynthArchive, bool]:
+    """Build the synthetic archive into ``mirror_dir``, or reuse the one there when it still hashes to what was
+    recorded for this model and seed. Returns the archive and whether it was reused.
+
+    Raises:
+        ModelSelectionError: no synthetic builder for the model.
+    """
     stamp = mirror_dir / "synth.json"
     try:
         recorded = json.loads(stamp.read_text())
         archive = SynthArchive(mirror_dir / recorded["file"], int(recorded["size"]), recorded["sha384"])
         if (recorded["model"], recorded["seed"]) == (model.name, seed) and \
                 file_matches(archive.path, archive.size, Checksum("sha384", archive.sha384)):
-            result.notes.append(f"reused the synthetic archive {archive.path} (sha384 verified)")
             log.info("reusing %s (sha384 %s...)", archive.path, archive.sha384[:16])
-            return archive
+            return archive, True
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no stamp, or a stale one: build afresh
     archive = synthesize_archive(model.name, mirror_dir, seed)
     atomic_write_text(stamp, json.dumps({"model": model.name, "seed": seed, "file": archive.path.name,
                                          "size": archive.size, "sha384": archive.sha384}, indent=2) + "\n")
-    return archive
+    return archive, False
 
 
 def _download(model: Model, out: Path) -> None:

@@ -39,7 +39,8 @@ def render_report(model: Model, archive: SynthArchive, result: DemoResult, optio
         "## What ran",
         "",
         markdown_table(("stage", "seconds"), [(name, f"{seconds:.1f}") for name, seconds in
-                                              result.stage_seconds.items()]),
+                                              result.stage_seconds.items() if name != "total"]
+                       + [("**total** (until the report)", f"{result.stage_seconds.get('total', 0):.1f}")]),
         "",
         *[f"- {note}" for note in result.notes],
         "",
