@@ -5,9 +5,19 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ovzoo-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast bench lint clean
+.PHONY: setup compat demo test test-fast bench lint clean
 
 setup: $(STAMP)
+
+# Older OpenVINO releases, each in its own venv, for the IR compatibility tests (2023.3 LTS, 2024 LTS).
+COMPAT_2023 := .venv-ov2023
+COMPAT_2024 := .venv-ov2024
+compat: $(COMPAT_2023)/.installed $(COMPAT_2024)/.installed
+
+.venv-ov%/.installed: requirements-compat-%.lock
+	test -x .venv-ov$*/bin/python || $(PYTHON) -m venv .venv-ov$*
+	.venv-ov$*/bin/python -m pip install --quiet -r requirements-compat-$*.lock
+	touch $@
 
 # Re-install only when the lock or the package metadata changed.
 $(STAMP): requirements.lock setup.cfg pyproject.toml
@@ -20,7 +30,9 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 demo: setup
 	$(VENV)/bin/ovzoo demo
 
-test: setup
+test: setup compat
+	OVZOO_OPENVINO_2023_PYTHON=$(CURDIR)/$(COMPAT_2023)/bin/python \
+	OVZOO_OPENVINO_2024_PYTHON=$(CURDIR)/$(COMPAT_2024)/bin/python \
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup
@@ -35,4 +47,4 @@ lint: setup
 	$(VENV)/bin/ruff format --check tools tests benchmarks
 
 clean:
-	rm -rf $(VENV) demo-out build *.egg-info tools/*.egg-info
+	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) demo-out build *.egg-info tools/*.egg-info
