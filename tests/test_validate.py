@@ -117,6 +117,9 @@ def test_good_ir_passes_every_check(tiny: tuple) -> None:
     pytest.param("one-weight-perturbed", "parity.logits", "image", id="one-weight-perturbed"),
     pytest.param("stem-shape-changed", "shapes.layers", "IR shape [1, 8, 15, 15], MXNet shape [1, 8, 16, 16]",
                  id="stem-shape-changed"),
+    pytest.param("probabilities-unnormalised", "behaviour.sum_to_one", "probabilities sum to 1.01",
+                 id="probabilities-unnormalised"),
+    pytest.param("output-infinite", "behaviour.finite", "image 0 has NaN/inf", id="output-infinite"),
 ])
 def test_broken_ir_fails_the_right_check(tiny: tuple, tmp_path: Path, defect: str, check_name: str,
                                          reason: str) -> None:

@@ -56,11 +56,30 @@ def change_stem_shape(model: ov.Model) -> None:
         target.replace_source_output(replacement.output(0))
 
 
+def _scale_output(model: ov.Model, factor: float) -> None:
+    result = model.outputs[0].get_node()
+    source = result.input_value(0)
+    scaled = ops.multiply(source, ops.constant(np.float32(factor)))
+    result.input(0).replace_source_output(scaled.output(0))
+
+
+def unnormalise_probabilities(model: ov.Model) -> None:
+    """Probabilities that sum to 1.01."""
+    _scale_output(model, 1.01)
+
+
+def make_output_infinite(model: ov.Model) -> None:
+    """An overflow on the way out: every probability becomes inf (or NaN)."""
+    _scale_output(model, np.inf)
+
+
 DEFECTS: dict[str, Callable[[ov.Model], None]] = {
     "output-named-softmax": rename_output,
     "channel-reversal-missing": drop_channel_reversal,
     "one-weight-perturbed": perturb_one_weight,
     "stem-shape-changed": change_stem_shape,
+    "probabilities-unnormalised": unnormalise_probabilities,
+    "output-infinite": make_output_infinite,
 }
 
 

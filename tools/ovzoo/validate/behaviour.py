@@ -39,8 +39,12 @@ def _rows_sum_to_one(prob: np.ndarray, precision: str) -> Check:
     error = np.abs(prob.astype(np.float64).sum(axis=1) - 1.0)
     worst = int(error.argmax()) if error.size else 0
     passed = bool(np.all(error <= ROW_SUM_ATOL)) and bool(np.all(prob >= 0))
-    detail = "" if passed else f"image {worst}: probabilities sum to {1 + error[worst]:.6g}" \
-        if error[worst] > ROW_SUM_ATOL else "negative probabilities"
+    if passed:
+        detail = ""
+    elif not error[worst] <= ROW_SUM_ATOL:  # NaN included
+        detail = f"image {worst}: probabilities sum to {prob[worst].astype(np.float64).sum():.7g}"
+    else:
+        detail = f"image {int(np.argwhere(prob < 0)[0][0])} has negative probabilities"
     return Check("behaviour.sum_to_one", passed, f"{error.max():.2e}", f"<= {ROW_SUM_ATOL:.0e}", detail, precision)
 
 

@@ -30,7 +30,7 @@ def expected_output(model: Model) -> TensorInfo:
 
 def check_input(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     """Input tensor name, element type f32, static shape and layout."""
-    limit = f"{expected.name} f32 {list(expected.shape)} {expected.layout or ''}".strip()
+    limit = f"{expected.name} f32 {_dims(expected.shape)} {expected.layout or ''}".strip()
     port = next((p for p in ir.inputs if expected.name in p.get_names()), None)
     if port is None:
         names = sorted(n for p in ir.inputs for n in p.get_names())
@@ -44,7 +44,7 @@ def check_input(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     if port.get_element_type() != ov.Type.f32:
         problems.append(f"element type {element}, expected f32")
     if shape.is_dynamic or tuple(shape.to_shape()) != tuple(expected.shape):
-        problems.append(f"shape {shape}, expected {list(expected.shape)}")
+        problems.append(f"shape {shape}, expected {_dims(expected.shape)}")
     if expected.layout and layout != expected.layout:
         problems.append(f"layout {layout or 'not set'}, expected {expected.layout}")
     if len(ir.inputs) != 1:
@@ -54,7 +54,7 @@ def check_input(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
 
 def check_output(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     """An output carrying the tensor name from the descriptor, with its shape."""
-    limit = f"{expected.name} {list(expected.shape)}"
+    limit = f"{expected.name} {_dims(expected.shape)}"
     port = next((p for p in ir.outputs if expected.name in p.get_names()), None)
     if port is None:
         names = [sorted(p.get_names()) for p in ir.outputs]
@@ -64,7 +64,7 @@ def check_output(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     measured = f"{expected.name} {shape}"
     if expected.shape and (shape.is_dynamic or tuple(shape.to_shape()) != tuple(expected.shape)):
         return Check("contract.output", False, measured, limit,
-                     f"output {expected.name!r} has shape {shape}, expected {list(expected.shape)}", precision)
+                     f"output {expected.name!r} has shape {shape}, expected {_dims(expected.shape)}", precision)
     return Check("contract.output", True, measured, limit, "", precision)
 
 
@@ -89,6 +89,11 @@ def check_preprocessing_record(ir: ov.Model, spec: ConversionSpec, precision: st
     measured = ", ".join(f"{k}={v}" for k, v in found.items())
     wrong = [f"{key} is {found[key]}, expected {value}" for key, value in wanted.items() if found[key] != value]
     return Check("contract.preprocessing", not wrong, measured, limit, "; ".join(wrong), precision)
+
+
+def _dims(shape: Sequence[int]) -> str:
+    """A shape written the way OpenVINO prints one: [1,3,224,224]."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 def _numbers(values: Sequence[float] | None) -> str:

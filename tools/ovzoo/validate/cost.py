@@ -73,8 +73,8 @@ def count_cost(model: ov.Model) -> ModelCost:
     on_activations = _activation_nodes(model)
     parameters = macs = elementwise = 0
     for node in model.get_ordered_ops():
-        if node.get_name() not in on_activations:
-            continue
+        if node.get_name() not in on_activations or not _is_real(node.output(0)):
+            continue  # constant subgraphs and integer shape arithmetic (ShapeOf -> Multiply) are no model work
         kind = node.get_type_name()
         if kind in _CONVOLUTIONS:
             weights = _shape(node.input_value(1))
