@@ -47,9 +47,8 @@ _SPARSE = {1: "row_sparse", 2: "csr"}
 class _Cursor:
     """Reads little-endian fields from a buffer; every shortfall is a FormatError with the offset."""
 
-    def __init__(self, buffer: bytearray, path: Path) -> None:
+    def __init__(self, buffer: np.ndarray, path: Path) -> None:
         self.buffer = buffer
-        self.view = memoryview(buffer)
         self.offset = 0
         self.path = path
 
@@ -125,7 +124,7 @@ def _read_array(cur: _Cursor) -> np.ndarray:
     dtype = DTYPES[flag]
     count = int(np.prod(shape, dtype=np.int64))
     data_at = cur.take(count * dtype.itemsize, f"data of a {dtype} array of shape {shape}")
-    array = np.frombuffer(cur.buffer, dtype, count, data_at).reshape(shape)
+    array = cur.buffer[data_at:data_at + count * dtype.itemsize].view(dtype).reshape(shape)
     if flag == _BFLOAT16:
         array = (array.astype(np.uint32) << 16).view(np.float32)
     return array
@@ -146,8 +145,8 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
         with path.open("rb") as f:
             size = f.seek(0, 2)
             f.seek(0)
-            buffer = bytearray(size)
-            if f.readinto(buffer) != size:
+            buffer = np.empty(size, np.uint8)  # not bytearray: no zero-fill pass over 100 MB
+            if f.readinto(memoryview(buffer)) != size:
                 raise FormatError("file changed while being read", (str(path),))
     except OSError as e:
         raise FormatError(f"can't read: {e.strerror or e}", (str(path),)) from e
@@ -170,7 +169,7 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
         length = cur.u64("name length")
         start = cur.take(length, "name")
         try:
-            names.append(bytes(buffer[start:start + length]).decode("utf-8"))
+            names.append(buffer[start:start + length].tobytes().decode("utf-8"))
         except UnicodeDecodeError as e:
             raise cur.fail("name is not UTF-8", start) from e
     if cur.offset != len(buffer):

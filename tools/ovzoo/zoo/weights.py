@@ -3,7 +3,7 @@
 Random weights alone give a network whose activations drift and whose outputs barely depend on the
 input. Here: He-initialised convolutions, BatchNorm moving statistics equal to the batch statistics
 of image-like inputs (so every BN output is roughly standardised in inference mode), and a classifier
-that maps the standardised pooled features through a random projection, so different images get
+that maps the centred, partly whitened pooled features through a random projection, so different images get
 different, clearly separated top-1 classes.
 """
 
@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,8 @@ def initial_weights(spec: OctaveSpec, seed: int) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _bind(symbol, arrays: Mapping[str, np.ndarray], batch: np.ndarray):  # noqa: ANN001, ANN202
+def _bind(symbol: Any, arrays: Mapping[str, np.ndarray], batch: np.ndarray) -> Any:
+    """A CPU inference/calibration executor with ``arrays`` and ``batch`` copied in (no gradients)."""
     mx = import_mxnet()
     shapes = {"data": batch.shape}
     if "softmax_label" in symbol.list_arguments():
