@@ -218,3 +218,19 @@ def test_round_trip_property(tmp_path_factory: pytest.TempPathFactory, arrays: d
     for key, value in arrays.items():
         assert loaded[key].dtype == value.dtype and loaded[key].shape == value.shape
         assert loaded[key].tobytes() == value.tobytes()
+
+
+def test_mxnet_checkpoint_reads_back_bit_identical(tmp_path: Path) -> None:
+    mx = import_mxnet()
+    data = mx.sym.Variable("data")
+    net = mx.sym.FullyConnected(mx.sym.BatchNorm(data, name="bn"), num_hidden=3, name="fc")
+    args = {"fc_weight": mx.nd.array(sample("float32", (3, 4))), "fc_bias": mx.nd.array(sample("float32", (3,))),
+            "bn_gamma": mx.nd.ones(4), "bn_beta": mx.nd.zeros(4)}
+    aux = {"bn_moving_mean": mx.nd.array(sample("float32", (4,), 2)), "bn_moving_var": mx.nd.ones(4)}
+    mx.model.save_checkpoint(str(tmp_path / "m"), 7, net, args, aux)
+    loaded = load_params(tmp_path / "m-0007.params")
+    expected = {**{f"arg:{k}": v for k, v in args.items()}, **{f"aux:{k}": v for k, v in aux.items()}}
+    assert sorted(loaded) == sorted(expected)
+    for key, value in expected.items():
+        assert loaded[key].tobytes() == value.asnumpy().tobytes(), key
+    assert encode_params(loaded) == (tmp_path / "m-0007.params").read_bytes()

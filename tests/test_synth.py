@@ -151,3 +151,15 @@ def test_full_size_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str], n
     assert separation.distinct_top1 >= 24
     probs = mxnet_probabilities(prefix, normalise(image_like_batch(2, 0)))
     assert probs.shape == (2, 1000) and np.all(np.isfinite(probs))
+
+
+def test_mxnet_resaves_the_same_bytes(tiny_archive: SynthArchive, tmp_path: Path) -> None:
+    """load_checkpoint + save_checkpoint in MXNet reproduces both members byte for byte."""
+    mx = import_mxnet()
+    prefix = unpack(tiny_archive.path, tmp_path / "unpacked")
+    symbol, arg_params, aux_params = mx.model.load_checkpoint(str(prefix), 0)
+    resaved = tmp_path / "resaved" / "checkpoint-0"
+    resaved.parent.mkdir()
+    mx.model.save_checkpoint(str(resaved), 0, symbol, arg_params, aux_params)
+    for suffix in ("-0000.params", "-symbol.json"):
+        assert Path(f"{resaved}{suffix}").read_bytes() == Path(f"{prefix}{suffix}").read_bytes(), suffix
