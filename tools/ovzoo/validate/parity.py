@@ -15,6 +15,7 @@ from ovzoo.validate.checks import Check
 from ovzoo.validate.inference import IrOutputs
 
 TOP_K = 5
+CHANNEL_ORDER_MARGIN = 10.0
 
 
 def limits_for(precision: str, limits: ValidationLimits) -> PrecisionLimits | None:
@@ -37,23 +38,23 @@ def check_parity(ir: IrOutputs, reference: IrOutputs, precision: str, limits: Va
             _logit_cosine(ir, reference, reduced.min_logit_cosine, precision)]
 
 
-def check_channel_order(bgr: IrOutputs, rgb: IrOutputs, reference: IrOutputs, precision: str,
-                        limits: ValidationLimits) -> Check:
-    """The IR fed BGR matches the reference better than the same images fed RGB (and, for FP32, within atol).
+def check_channel_order(bgr: IrOutputs, rgb: IrOutputs, reference: IrOutputs, precision: str) -> Check:
+    """The IR fed BGR matches the reference at least CHANNEL_ORDER_MARGIN times better than fed RGB.
 
     The reference ran on the images as the original model wants them (channels reversed from BGR),
-    so an IR without the built-in channel reversal matches it only when fed RGB.
+    so an IR without the built-in channel reversal matches it only when fed RGB. How close BGR must
+    be in absolute terms is the parity checks' business.
     """
     d_bgr, d_rgb = _distance(bgr, reference), _distance(rgb, reference)
     measured = f"BGR {d_bgr:.2e} / RGB {d_rgb:.2e}"
-    exact = limits_for(precision, limits) is None
-    limit = f"BGR <= {limits.fp32_logit_atol:.0e} < RGB" if exact else "BGR < RGB"
-    if d_rgb <= d_bgr:
+    limit = f"BGR {CHANNEL_ORDER_MARGIN:g}x closer"
+    if d_rgb < d_bgr:
         return Check("contract.bgr", False, measured, limit,
                      "the IR matches the original when fed RGB, not BGR: channel reversal missing", precision)
-    if exact and d_bgr > limits.fp32_logit_atol:
+    if not d_bgr * CHANNEL_ORDER_MARGIN <= d_rgb:
         return Check("contract.bgr", False, measured, limit,
-                     "the IR matches the original in neither channel order", precision)
+                     "BGR and RGB inputs match the original about equally: the channel order is not what "
+                     "the outputs depend on, or neither matches", precision)
     return Check("contract.bgr", True, measured, limit, "", precision)
 
 
