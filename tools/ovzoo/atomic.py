@@ -10,6 +10,17 @@ from pathlib import Path
 from typing import IO
 
 
+def _read_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# What open() would give a new file (mkstemp gives 0o600). Read once at import: os.umask is
+# process-wide, so reading it later from worker threads would race.
+_NEW_FILE_MODE = 0o666 & ~_read_umask()
+
+
 @contextmanager
 def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
     """Write to a temporary file beside ``path``, fsync, then rename over ``path``.
@@ -24,6 +35,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
+            os.fchmod(f.fileno(), _NEW_FILE_MODE)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
