@@ -8,6 +8,8 @@ available) -> validate against MXNet -> benchmark -> ``<output>/report.md``.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import logging
 import time
@@ -131,18 +133,31 @@ def find_catalog_model(name: str) -> Model:
     return model
 
 
+# the code whose output the synthetic archive is; a change to any of it invalidates a cached archive
+_BUILDER_MODULES = ("ovzoo.zoo.octave", "ovzoo.zoo.weights", "ovzoo.zoo.synth", "ovzoo.mxnet.params", "ovzoo.images")
+
+
+def builder_fingerprint() -> str:
+    """sha256 over the source of the modules that build the synthetic archive."""
+    digest = hashlib.sha256()
+    for name in _BUILDER_MODULES:
+        digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
 def prepare_synthetic_archive(model: Model, mirror_dir: Path, seed: int = 0) -> tuple[SynthArchive, bool]:
     """Build the synthetic archive into ``mirror_dir``, or reuse the one there when it still hashes to what was
-    recorded for this model and seed. Returns the archive and whether it was reused.
+    recorded for this model, seed and builder code. Returns the archive and whether it was reused.
 
     Raises:
         ModelSelectionError: no synthetic builder for the model.
     """
     stamp = mirror_dir / "synth.json"
+    builder = builder_fingerprint()
     try:
         recorded = json.loads(stamp.read_text())
         archive = SynthArchive(mirror_dir / recorded["file"], int(recorded["size"]), recorded["sha384"])
-        if (recorded["model"], recorded["seed"]) == (model.name, seed) and \
+        if (recorded["model"], recorded["seed"], recorded.get("builder")) == (model.name, seed, builder) and \
                 file_matches(archive.path, archive.size, Checksum("sha384", archive.sha384)):
             log.info("reusing %s (sha384 %s...)", archive.path, archive.sha384[:16])
             return archive, True
@@ -150,7 +165,7 @@ def prepare_synthetic_archive(model: Model, mirror_dir: Path, seed: int = 0) -> 
         pass  # no stamp, or a stale one: build afresh
     archive = synthesize_archive(model.name, mirror_dir, seed)
     atomic_write_text(stamp, json.dumps({"model": model.name, "seed": seed, "file": archive.path.name,
-                                         "size": archive.size, "sha384": archive.sha384}, indent=2) + "\n")
+                                         "size": archive.size, "sha384": archive.sha384, "builder": builder}, indent=2) + "\n")
     return archive, False
 
 
