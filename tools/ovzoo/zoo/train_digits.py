@@ -30,6 +30,7 @@ from ovzoo.accuracy.config import BgrToRgb, Normalization, PreprocessingStep
 from ovzoo.accuracy.preprocessing import apply_steps, evaluation_steps
 from ovzoo.atomic import atomic_write
 from ovzoo.mxnet.legacy import import_mxnet
+from ovzoo.mxnet.params import encode_params
 from ovzoo.zoo.digits import MODEL_NAME, SPEC_NAME, load_digits_split
 from ovzoo.zoo.octave import OCTAVE_FAMILY, build_symbol_json
 
@@ -134,12 +135,9 @@ def train_digits(out_dir: Path, epochs: int = 12, seed: int = 0, batch_size: int
 
     arg_params, aux_params = module.get_params()
     top1 = _evaluate(mx, symbol_json, arg_params, aux_params, test_x, split.test_labels)
-    arrays = {f"arg:{k}": v for k, v in arg_params.items()} | {f"aux:{k}": v for k, v in aux_params.items()}
-    params_file = Path(out_dir) / ".train-digits-params.tmp"
-    params_file.parent.mkdir(parents=True, exist_ok=True)
-    mx.nd.save(str(params_file), {k: arrays[k] for k in sorted(arrays)})
-    params_bytes = params_file.read_bytes()
-    params_file.unlink()
+    arrays = {f"arg:{k}": v.asnumpy() for k, v in arg_params.items()} | \
+        {f"aux:{k}": v.asnumpy() for k, v in aux_params.items()}
+    params_bytes = encode_params({k: arrays[k] for k in sorted(arrays)})  # what mx.nd.save writes
     archive = Path(out_dir) / f"{ARCHIVE_STEM}.tar"
     _write_archive(archive, {f"{ARCHIVE_STEM}/checkpoint-0-symbol.json": symbol_json.encode(),
                              f"{ARCHIVE_STEM}/checkpoint-0-0000.params": params_bytes})
