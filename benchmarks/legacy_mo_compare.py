@@ -114,9 +114,8 @@ def main() -> int:
             results[tool].update({f"layers_{p}": layer_count(x) for p, x in irs.items()})
 
         # -- parity against MXNet -------------------------------------------------------------------
-        from ovzoo.mxnet.reference import MXNetReference
-
         from ovzoo.images import image_like_batch
+        from ovzoo.mxnet.reference import MXNetReference
 
         spec = parse_mo_args(model, download_dir, work)
         rgb = image_like_batch(args.images, seed=0)
