@@ -117,7 +117,7 @@ def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> 
         subset = images.subset(calibration.subset_size)
         return [image[None] for image in subset.preprocessed(evaluation_steps(height), height, width)]
     except OvzooError as e:
-        raise QuantizationError(e.problem, e.where) from None
+        raise QuantizationError(e.problem, ("calibration data", *e.where)) from None
 
 
 def _fingerprint(batches: Sequence[np.ndarray]) -> str:
