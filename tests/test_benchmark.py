@@ -49,7 +49,9 @@ def test_achieved_gflops_come_from_the_card(tiny: tuple, tmp_path: Path) -> None
 
     model, download_dir, ir_dir = tiny
     carded = replace(model, card=ModelCard(gflops=2.0))
-    report = run_benchmarks([carded], ir_dir, ("FP32",), BenchmarkOptions(seconds=1), tmp_path, download_dir, "none")
+    report = run_benchmarks(
+        [carded], ir_dir, ("FP32",), BenchmarkOptions(seconds=1), tmp_path, download_dir, "none"
+    )
     (row,) = report.measurements
     assert row.gflops_per_s == pytest.approx(2.0 * row.fps) and row.speedup is None
 
@@ -61,17 +63,28 @@ def test_a_broken_ir_is_reported_not_raised(tiny: tuple, tmp_path: Path) -> None
     xml.parent.mkdir(parents=True)
     xml.write_text(ir_path(ir_dir, model, "FP32").read_text())
     xml.with_suffix(".bin").write_bytes(b"\0" * 16)  # weights cut short
-    report = run_benchmarks([model], broken, ("FP32",), BenchmarkOptions(seconds=1), tmp_path / "out", None, "none")
+    report = run_benchmarks(
+        [model], broken, ("FP32",), BenchmarkOptions(seconds=1), tmp_path / "out", None, "none"
+    )
     assert not report.ok and report.measurements == ()
     assert f"can't read {xml}" in report.failures[f"{model.name} FP32"]
 
 
-@pytest.mark.parametrize(("options", "flags"), [
-    pytest.param(BenchmarkOptions(seconds=2.5), ["-t", "3", "-hint", "latency", "-infer_precision", "f32"], id="f32"),
-    pytest.param(BenchmarkOptions(infer_precisions=("default",)), [], id="default-precision-adds-no-flag"),
-    pytest.param(BenchmarkOptions(batch=4), ["-shape", "[4,3,224,224]"], id="batch-via-shape"),
-    pytest.param(BenchmarkOptions(hint="throughput"), ["-hint", "throughput"], id="throughput"),
-])
+@pytest.mark.parametrize(
+    ("options", "flags"),
+    [
+        pytest.param(
+            BenchmarkOptions(seconds=2.5),
+            ["-t", "3", "-hint", "latency", "-infer_precision", "f32"],
+            id="f32",
+        ),
+        pytest.param(
+            BenchmarkOptions(infer_precisions=("default",)), [], id="default-precision-adds-no-flag"
+        ),
+        pytest.param(BenchmarkOptions(batch=4), ["-shape", "[4,3,224,224]"], id="batch-via-shape"),
+        pytest.param(BenchmarkOptions(hint="throughput"), ["-hint", "throughput"], id="throughput"),
+    ],
+)
 def test_command_line(options: BenchmarkOptions, flags: list[str], tmp_path: Path) -> None:
     precision = options.infer_precisions[0]
     command = benchmark_app_command(Path("m.xml"), options, precision, (1, 3, 224, 224), tmp_path)
@@ -85,12 +98,19 @@ def test_command_line(options: BenchmarkOptions, flags: list[str], tmp_path: Pat
         assert "-infer_precision" not in command
 
 
-@pytest.mark.parametrize(("content", "error"), [
-    pytest.param('{"execution_results": {"throughput": "12.5", "latency (ms)": "80.1", '
-                 '"total number of iterations": "25"}}', None, id="strings-in-ms"),
-    pytest.param('{"execution_results": {"throughput": "12.5"}}', "latency (ms)", id="missing-key"),
-    pytest.param("not json", "unreadable", id="not-json"),
-])
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        pytest.param(
+            '{"execution_results": {"throughput": "12.5", "latency (ms)": "80.1", '
+            '"total number of iterations": "25"}}',
+            None,
+            id="strings-in-ms",
+        ),
+        pytest.param('{"execution_results": {"throughput": "12.5"}}', "latency (ms)", id="missing-key"),
+        pytest.param("not json", "unreadable", id="not-json"),
+    ],
+)
 def test_parse_report(content: str, error: str | None, tmp_path: Path) -> None:
     path = tmp_path / "benchmark_report.json"
     path.write_text(content)

@@ -53,7 +53,9 @@ def test_pipeline_end_to_end(name: str, mirrors: Path, tmp_path: Path) -> None:
 
 def test_demo_runs_offline_and_writes_the_report(mirrors: Path) -> None:
     out = mirrors / "octave-resnext-50-0.25"  # its mirror/ holds the archive the pipeline test built
-    prepare_synthetic_archive(find_catalog_model("octave-resnext-50-0.25"), out / "mirror")  # (when run alone)
+    prepare_synthetic_archive(
+        find_catalog_model("octave-resnext-50-0.25"), out / "mirror"
+    )  # (when run alone)
     result = run_demo(DemoOptions(output_dir=out, seconds=1, quantize=False, images=8))
     report = result.report_md.read_text()
     assert "The weights are synthetic" in report
@@ -62,4 +64,5 @@ def test_demo_runs_offline_and_writes_the_report(mirrors: Path) -> None:
     assert (out / "benchmark" / "fps.png").is_file() and "![FPS per precision](benchmark/fps.png)" in report
     assert any("reused the synthetic archive" in note for note in result.notes)
     assert result.ok, [f"{c.precision} {c.name}: {c.detail}" for c in result.validation.failed] + list(
-        result.benchmark.failures.items())
+        result.benchmark.failures.items()
+    )

@@ -28,15 +28,18 @@ def _small_network() -> ov.Model:
     """conv 3->8 3x3 (+bias) -> relu -> branch sum -> avgpool 2x2 -> global mean -> matmul 8->5 (+bias) -> softmax."""
     rng = np.random.default_rng(0)
     data = ops.parameter([1, 3, 8, 8], np.float32, name="data")
-    conv = ops.convolution(data, ops.constant(rng.normal(size=(8, 3, 3, 3)).astype(np.float32)),
-                           [1, 1], [1, 1], [1, 1], [1, 1])
+    conv = ops.convolution(
+        data, ops.constant(rng.normal(size=(8, 3, 3, 3)).astype(np.float32)), [1, 1], [1, 1], [1, 1], [1, 1]
+    )
     biased = ops.add(conv, ops.constant(rng.normal(size=(1, 8, 1, 1)).astype(np.float32)))
     relu = ops.relu(biased)
     summed = ops.add(relu, biased)  # two activations
     pooled = ops.avg_pool(summed, [2, 2], [0, 0], [0, 0], [2, 2], True)
     mean = ops.reduce_mean(pooled, ops.constant(np.array([2, 3], np.int64)), False)
-    logits = ops.add(ops.matmul(mean, ops.constant(rng.normal(size=(5, 8)).astype(np.float32)), False, True),
-                     ops.constant(np.zeros(5, np.float32)))
+    logits = ops.add(
+        ops.matmul(mean, ops.constant(rng.normal(size=(5, 8)).astype(np.float32)), False, True),
+        ops.constant(np.zeros(5, np.float32)),
+    )
     prob = ops.softmax(logits, 1)
     return ov.Model([prob.output(0)], [data], "small")
 
@@ -44,13 +47,15 @@ def _small_network() -> ov.Model:
 # Worked out by hand from the module docstring of ovzoo.validate.cost
 SMALL_PARAMETERS = 8 * 3 * 9 + 8 + 5 * 8 + 5
 SMALL_MACS = 8 * 8 * 8 * 27 + 5 * 8
-SMALL_ELEMENTWISE = (512  # conv bias, 1 per element
-                     + 2 * 512  # relu
-                     + 3 * 512  # sum of two activations
-                     + 4 * 8 * 4 * 4  # avg-pool 2x2 per output element
-                     + 8 * 4 * 4  # global mean per input element
-                     + 5  # classifier bias
-                     + 5 * 5)  # softmax
+SMALL_ELEMENTWISE = (
+    512  # conv bias, 1 per element
+    + 2 * 512  # relu
+    + 3 * 512  # sum of two activations
+    + 4 * 8 * 4 * 4  # avg-pool 2x2 per output element
+    + 8 * 4 * 4  # global mean per input element
+    + 5  # classifier bias
+    + 5 * 5
+)  # softmax
 
 
 @pytest.mark.parametrize("weights", ["fp32", "fp16-compressed"])
@@ -60,7 +65,11 @@ def test_cost_counts_weights_and_flops_by_the_documented_rules(weights: str, tmp
         ov.save_model(model, tmp_path / "small.xml", compress_to_fp16=True)
         model = ov.Core().read_model(tmp_path / "small.xml")
     cost = count_cost(model)
-    assert (cost.parameters, cost.macs, cost.elementwise_flops) == (SMALL_PARAMETERS, SMALL_MACS, SMALL_ELEMENTWISE)
+    assert (cost.parameters, cost.macs, cost.elementwise_flops) == (
+        SMALL_PARAMETERS,
+        SMALL_MACS,
+        SMALL_ELEMENTWISE,
+    )
     assert cost.flops == 2 * SMALL_MACS + SMALL_ELEMENTWISE
 
 
@@ -69,12 +78,19 @@ def test_cost_counts_weights_and_flops_by_the_documented_rules(weights: str, tmp
 GOOD_PAIR = {"L2_B01_conv1_conv-h": [(1, 96, 56, 56)], "L2_B01_conv1_conv-l": [(1, 32, 28, 28)]}
 
 
-@pytest.mark.parametrize(("shapes", "reason"), [
-    pytest.param(GOOD_PAIR, "", id="half-size-quarter-channels"),
-    pytest.param({**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, 56, 56)]}, "must be exactly half", id="low-not-half"),
-    pytest.param({**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 40, 28, 28)]}, "alpha 0.25 says 34", id="wrong-split"),
-    pytest.param({**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, -1, -1)]}, "not static", id="dynamic-low"),
-])
+@pytest.mark.parametrize(
+    ("shapes", "reason"),
+    [
+        pytest.param(GOOD_PAIR, "", id="half-size-quarter-channels"),
+        pytest.param(
+            {**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, 56, 56)]}, "must be exactly half", id="low-not-half"
+        ),
+        pytest.param(
+            {**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 40, 28, 28)]}, "alpha 0.25 says 34", id="wrong-split"
+        ),
+        pytest.param({**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, -1, -1)]}, "not static", id="dynamic-low"),
+    ],
+)
 def test_octave_invariant(shapes: dict, reason: str) -> None:
     check = check_octave_invariant(shapes, 0.25, "FP32")
     assert check is not None and check.measured == "L2: 1 pairs"
@@ -87,6 +103,7 @@ def test_octave_invariant_absent_without_pairs() -> None:
 
 
 # -- whole-IR validation on the tiny checkpoint ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple:
@@ -104,25 +121,61 @@ def test_good_ir_passes_every_check(tiny: tuple) -> None:
     report = validate_model(model, download_dir, ir_dir, ("FP32", "FP16"), reference="mxnet", images=8)
     assert report.passed, report.failed
     names = {check.name for check in report.checks}
-    assert {"contract.input", "contract.output", "contract.preprocessing", "contract.bgr", "shapes.layers",
-            "cost.params", "cost.gflops", "behaviour.finite", "behaviour.sum_to_one", "behaviour.deterministic",
-            "behaviour.batch", "parity.logits", "parity.probs", "parity.top5", "parity.top1_agreement",
-            "parity.logit_cosine"} <= names
+    assert {
+        "contract.input",
+        "contract.output",
+        "contract.preprocessing",
+        "contract.bgr",
+        "shapes.layers",
+        "cost.params",
+        "cost.gflops",
+        "behaviour.finite",
+        "behaviour.sum_to_one",
+        "behaviour.deterministic",
+        "behaviour.batch",
+        "parity.logits",
+        "parity.probs",
+        "parity.top5",
+        "parity.top1_agreement",
+        "parity.logit_cosine",
+    } <= names
     assert float(report.check("parity.logits", "FP32").measured.split()[-1]) <= 1e-3
 
 
-@pytest.mark.parametrize(("defect", "check_name", "reason"), [
-    pytest.param("output-named-softmax", "contract.output", "no output tensor named 'prob'", id="output-named-softmax"),
-    pytest.param("channel-reversal-missing", "contract.bgr", "channel reversal missing", id="channel-reversal-missing"),
-    pytest.param("one-weight-perturbed", "parity.logits", "image", id="one-weight-perturbed"),
-    pytest.param("stem-shape-changed", "shapes.layers", "IR shape [1, 8, 15, 15], MXNet shape [1, 8, 16, 16]",
-                 id="stem-shape-changed"),
-    pytest.param("probabilities-unnormalised", "behaviour.sum_to_one", "probabilities sum to 1.01",
-                 id="probabilities-unnormalised"),
-    pytest.param("output-infinite", "behaviour.finite", "image 0 has NaN/inf", id="output-infinite"),
-])
-def test_broken_ir_fails_the_right_check(tiny: tuple, tmp_path: Path, defect: str, check_name: str,
-                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("defect", "check_name", "reason"),
+    [
+        pytest.param(
+            "output-named-softmax",
+            "contract.output",
+            "no output tensor named 'prob'",
+            id="output-named-softmax",
+        ),
+        pytest.param(
+            "channel-reversal-missing",
+            "contract.bgr",
+            "channel reversal missing",
+            id="channel-reversal-missing",
+        ),
+        pytest.param("one-weight-perturbed", "parity.logits", "image", id="one-weight-perturbed"),
+        pytest.param(
+            "stem-shape-changed",
+            "shapes.layers",
+            "IR shape [1, 8, 15, 15], MXNet shape [1, 8, 16, 16]",
+            id="stem-shape-changed",
+        ),
+        pytest.param(
+            "probabilities-unnormalised",
+            "behaviour.sum_to_one",
+            "probabilities sum to 1.01",
+            id="probabilities-unnormalised",
+        ),
+        pytest.param("output-infinite", "behaviour.finite", "image 0 has NaN/inf", id="output-infinite"),
+    ],
+)
+def test_broken_ir_fails_the_right_check(
+    tiny: tuple, tmp_path: Path, defect: str, check_name: str, reason: str
+) -> None:
     model, download_dir, ir_dir = tiny
     broken_dir = tmp_path / "ir"
     write_broken_ir(ir_path(ir_dir, model, "FP32"), ir_path(broken_dir, model, "FP32"), DEFECTS[defect])
@@ -132,7 +185,9 @@ def test_broken_ir_fails_the_right_check(tiny: tuple, tmp_path: Path, defect: st
     assert not report.passed
 
 
-def test_descriptor_without_channel_reversal_fails_the_record_and_the_behaviour(tiny: tuple, tmp_path: Path) -> None:
+def test_descriptor_without_channel_reversal_fails_the_record_and_the_behaviour(
+    tiny: tuple, tmp_path: Path
+) -> None:
     """An IR converted without --reverse_input_channels, validated against the descriptor that asks for it."""
     model, download_dir, _ = tiny
     args = tuple(a for a in model.model_optimizer_args if a != "--reverse_input_channels")
@@ -161,18 +216,30 @@ def test_missing_ir_fails_to_load(tiny: tuple, tmp_path: Path) -> None:
     assert not check.passed and "ovzoo convert" in check.detail
 
 
-def test_cli_prints_table_writes_json_and_exits_1_on_failure(tiny: tuple, tmp_path: Path, monkeypatch,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_table_writes_json_and_exits_1_on_failure(
+    tiny: tuple, tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     model, download_dir, ir_dir = tiny
     models_dir = tmp_path / "models"
     # a catalog with the tiny model, as a model.yml the loader reads
     (models_dir / model.name).mkdir(parents=True)
     (models_dir / model.name / "model.yml").write_text(_tiny_descriptor_yaml(model))
     broken_dir = tmp_path / "broken"
-    write_broken_ir(ir_path(ir_dir, model, "FP32"), ir_path(broken_dir, model, "FP32"),
-                    DEFECTS["output-named-softmax"])
-    argv = ["--name", model.name, "--models_dir", str(models_dir), "-d", str(download_dir), "--precisions", "FP32",
-            "--images", "4"]
+    write_broken_ir(
+        ir_path(ir_dir, model, "FP32"), ir_path(broken_dir, model, "FP32"), DEFECTS["output-named-softmax"]
+    )
+    argv = [
+        "--name",
+        model.name,
+        "--models_dir",
+        str(models_dir),
+        "-d",
+        str(download_dir),
+        "--precisions",
+        "FP32",
+        "--images",
+        "4",
+    ]
     assert validate_main([*argv, "-o", str(ir_dir), "--json", str(tmp_path / "good.json")]) == 0
     assert validate_main([*argv, "-o", str(broken_dir), "--json", str(tmp_path / "bad.json")]) == 1
     out = capsys.readouterr().out
@@ -202,4 +269,3 @@ output_info:
 framework: mxnet
 license: https://example.invalid/LICENSE
 """
-

@@ -48,9 +48,14 @@ def change_stem_shape(model: ov.Model) -> None:
     after it still lands on the right size, so the graph stays valid and only the stem layers differ."""
     stem = next(op for op in model.get_ordered_ops() if op.get_type_name() == "Convolution")
     attributes = stem.get_attributes()
-    replacement = ops.convolution(stem.input_value(0), stem.input_value(1), attributes["strides"],
-                                  attributes["pads_begin"], [p - 2 for p in attributes["pads_end"]],
-                                  attributes["dilations"])
+    replacement = ops.convolution(
+        stem.input_value(0),
+        stem.input_value(1),
+        attributes["strides"],
+        attributes["pads_begin"],
+        [p - 2 for p in attributes["pads_end"]],
+        attributes["dilations"],
+    )
     replacement.set_friendly_name(stem.get_friendly_name())
     for target in list(stem.output(0).get_target_inputs()):
         target.replace_source_output(replacement.output(0))

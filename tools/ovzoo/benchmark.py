@@ -97,17 +97,37 @@ def benchmark_app_executable() -> Path:
     """
     path = Path(sys.executable).parent / "benchmark_app"
     if not path.is_file():
-        raise BenchmarkError(f"benchmark_app not found next to {sys.executable}; it ships with the openvino "
-                             "wheel (make setup installs it)")
+        raise BenchmarkError(
+            f"benchmark_app not found next to {sys.executable}; it ships with the openvino "
+            "wheel (make setup installs it)"
+        )
     return path
 
 
-def benchmark_app_command(xml: Path, options: BenchmarkOptions, infer_precision: InferPrecision,
-                          input_shape: Sequence[int], report_dir: Path) -> list[str]:
+def benchmark_app_command(
+    xml: Path,
+    options: BenchmarkOptions,
+    infer_precision: InferPrecision,
+    input_shape: Sequence[int],
+    report_dir: Path,
+) -> list[str]:
     """The benchmark_app command line for one IR (pure: nothing runs)."""
-    command = [str(benchmark_app_executable()), "-m", str(xml), "-d", options.device,
-               "-t", str(max(1, math.ceil(options.seconds))), "-hint", options.hint,
-               "-report_type", "no_counters", "-report_folder", str(report_dir), "-json_stats"]
+    command = [
+        str(benchmark_app_executable()),
+        "-m",
+        str(xml),
+        "-d",
+        options.device,
+        "-t",
+        str(max(1, math.ceil(options.seconds))),
+        "-hint",
+        options.hint,
+        "-report_type",
+        "no_counters",
+        "-report_folder",
+        str(report_dir),
+        "-json_stats",
+    ]
     if options.batch != input_shape[0]:
         command += ["-shape", "[" + ",".join(str(d) for d in (options.batch, *input_shape[1:])) + "]"]
     if infer_precision != "default":
@@ -115,8 +135,13 @@ def benchmark_app_command(xml: Path, options: BenchmarkOptions, infer_precision:
     return command
 
 
-def run_benchmark_app(xml: Path, options: BenchmarkOptions, infer_precision: InferPrecision,
-                      input_shape: Sequence[int], report_dir: Path) -> Timing:
+def run_benchmark_app(
+    xml: Path,
+    options: BenchmarkOptions,
+    infer_precision: InferPrecision,
+    input_shape: Sequence[int],
+    report_dir: Path,
+) -> Timing:
     """Run benchmark_app on ``xml`` and read its JSON statistics.
 
     Raises:
@@ -128,8 +153,14 @@ def run_benchmark_app(xml: Path, options: BenchmarkOptions, infer_precision: Inf
     command = benchmark_app_command(xml, options, infer_precision, input_shape, report_dir)
     log.debug("running %s", " ".join(command))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False,
-                              timeout=options.seconds + _STARTUP_ALLOWANCE_S, env={**os.environ})
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=options.seconds + _STARTUP_ALLOWANCE_S,
+            env={**os.environ},
+        )
     except subprocess.TimeoutExpired as e:
         raise BenchmarkError(f"benchmark_app did not finish in {e.timeout:.0f} s", (str(xml),)) from None
     if done.returncode != 0 or not report.is_file():
@@ -146,13 +177,20 @@ def parse_benchmark_report(path: Path) -> Timing:
     """
     try:
         results = json.loads(path.read_text())["execution_results"]
-        return Timing(fps=float(results["throughput"]), median_latency_ms=float(results["latency (ms)"]),
-                      iterations=int(results["total number of iterations"]))
+        return Timing(
+            fps=float(results["throughput"]),
+            median_latency_ms=float(results["latency (ms)"]),
+            iterations=int(results["total number of iterations"]),
+        )
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise BenchmarkError(f"unreadable benchmark_app report ({type(e).__name__}: {e})", (str(path),)) from None
+        raise BenchmarkError(
+            f"unreadable benchmark_app report ({type(e).__name__}: {e})", (str(path),)
+        ) from None
 
 
-def time_mxnet(symbol: Path, params: Path, batch: np.ndarray, seconds: float, input_name: str = "data") -> Timing:
+def time_mxnet(
+    symbol: Path, params: Path, batch: np.ndarray, seconds: float, input_name: str = "data"
+) -> Timing:
     """Time the MXNet original's forward pass on ``batch`` (already in its input space) for ``seconds``.
 
     Like benchmark_app in latency mode: one request at a time, after one warm-up run.
@@ -171,13 +209,22 @@ def time_mxnet(symbol: Path, params: Path, batch: np.ndarray, seconds: float, in
         original.forward(batch)
         latencies.append(time.perf_counter() - tick)
     total = sum(latencies)
-    return Timing(fps=len(latencies) * len(batch) / total, median_latency_ms=statistics.median(latencies) * 1e3,
-                  iterations=len(latencies))
+    return Timing(
+        fps=len(latencies) * len(batch) / total,
+        median_latency_ms=statistics.median(latencies) * 1e3,
+        iterations=len(latencies),
+    )
 
 
-def benchmark_model(model: Model, ir_dir: Path, precisions: Sequence[str], options: BenchmarkOptions,
-                    work_dir: Path, download_dir: Path | None = None,
-                    reference: Literal["mxnet", "none"] = "mxnet") -> tuple[list[Measurement], dict[str, str]]:
+def benchmark_model(
+    model: Model,
+    ir_dir: Path,
+    precisions: Sequence[str],
+    options: BenchmarkOptions,
+    work_dir: Path,
+    download_dir: Path | None = None,
+    reference: Literal["mxnet", "none"] = "mxnet",
+) -> tuple[list[Measurement], dict[str, str]]:
     """Every requested precision x inference precision of one model, plus the MXNet original.
 
     Returns the measurements and, per failed run, why it failed (the others still run).
@@ -196,53 +243,101 @@ def benchmark_model(model: Model, ir_dir: Path, precisions: Sequence[str], optio
             failures[f"{model.name} {precision}"] = f"can't read {xml}: {str(e).splitlines()[0]}"
             continue
         for infer_precision in options.infer_precisions:
-            log.info("%s %s (%s inference): benchmark_app for %g s", model.name, precision, infer_precision,
-                     options.seconds)
+            log.info(
+                "%s %s (%s inference): benchmark_app for %g s",
+                model.name,
+                precision,
+                infer_precision,
+                options.seconds,
+            )
             try:
-                timing = run_benchmark_app(xml, options, infer_precision, input_shape,
-                                           work_dir / model.name / f"{precision}-{infer_precision}")
+                timing = run_benchmark_app(
+                    xml,
+                    options,
+                    infer_precision,
+                    input_shape,
+                    work_dir / model.name / f"{precision}-{infer_precision}",
+                )
             except BenchmarkError as e:
                 failures[f"{model.name} {precision} {infer_precision}"] = str(e)
                 continue
             timings.append(("openvino", precision, infer_precision, timing))
     if reference == "mxnet" and input_shape is not None:
         try:
-            timings.append(("mxnet", MXNET, "f32", _time_original(model, download_dir or ir_dir, ir_dir,
-                                                                  input_shape, options)))
+            timings.append(
+                (
+                    "mxnet",
+                    MXNET,
+                    "f32",
+                    _time_original(model, download_dir or ir_dir, ir_dir, input_shape, options),
+                )
+            )
         except OvzooError as e:
             failures[f"{model.name} {MXNET}"] = str(e)
     return _measurements(model, timings, options.batch), failures
 
 
-def _time_original(model: Model, download_dir: Path, ir_dir: Path, input_shape: tuple[int, ...],
-                   options: BenchmarkOptions) -> Timing:
+def _time_original(
+    model: Model, download_dir: Path, ir_dir: Path, input_shape: tuple[int, ...], options: BenchmarkOptions
+) -> Timing:
     spec = parse_mo_args(model, download_dir, ir_dir)
     missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
     if missing:
-        raise ModelNotDownloaded(f"checkpoint not found ({missing[0]}); pass -d DOWNLOAD_DIR or --reference none")
+        raise ModelNotDownloaded(
+            f"checkpoint not found ({missing[0]}); pass -d DOWNLOAD_DIR or --reference none"
+        )
     images = image_like_batch(options.batch, seed=0, size=int(input_shape[-1]))[:, ::-1]  # BGR, like the IR's
     log.info("%s MXNet original: forward loop for %g s", model.name, options.seconds)
-    return time_mxnet(spec.input_symbol, spec.input_model, spec.original_input(images), options.seconds,
-                      spec.input_name)
+    return time_mxnet(
+        spec.input_symbol, spec.input_model, spec.original_input(images), options.seconds, spec.input_name
+    )
 
 
 def _measurements(model: Model, timings: list[tuple[str, str, str, Timing]], batch: int) -> list[Measurement]:
     base = next((t.fps for engine, _, _, t in timings if engine == "mxnet"), None)
-    return [Measurement(model=model.name, engine=engine, precision=precision, infer_precision=infer_precision,
-                        batch=batch, fps=t.fps, median_latency_ms=t.median_latency_ms, iterations=t.iterations,
-                        gflops_per_s=None if model.card.gflops is None else model.card.gflops * t.fps,
-                        speedup=None if base is None else t.fps / base)
-            for engine, precision, infer_precision, t in timings]
+    return [
+        Measurement(
+            model=model.name,
+            engine=engine,
+            precision=precision,
+            infer_precision=infer_precision,
+            batch=batch,
+            fps=t.fps,
+            median_latency_ms=t.median_latency_ms,
+            iterations=t.iterations,
+            gflops_per_s=None if model.card.gflops is None else model.card.gflops * t.fps,
+            speedup=None if base is None else t.fps / base,
+        )
+        for engine, precision, infer_precision, t in timings
+    ]
 
 
-TABLE_HEADERS = ("model", "precision", "inference precision", "batch", "FPS", "median latency (ms)",
-                 "GFLOP/s", "speed-up vs MXNet")
+TABLE_HEADERS = (
+    "model",
+    "precision",
+    "inference precision",
+    "batch",
+    "FPS",
+    "median latency (ms)",
+    "GFLOP/s",
+    "speed-up vs MXNet",
+)
 
 
 def table_rows(measurements: Sequence[Measurement]) -> list[list[object]]:
-    return [[m.model, m.precision, m.infer_precision, m.batch, f"{m.fps:.2f}", f"{m.median_latency_ms:.2f}",
-             None if m.gflops_per_s is None else f"{m.gflops_per_s:.1f}",
-             None if m.speedup is None else f"{m.speedup:.2f}x"] for m in measurements]
+    return [
+        [
+            m.model,
+            m.precision,
+            m.infer_precision,
+            m.batch,
+            f"{m.fps:.2f}",
+            f"{m.median_latency_ms:.2f}",
+            None if m.gflops_per_s is None else f"{m.gflops_per_s:.1f}",
+            None if m.speedup is None else f"{m.speedup:.2f}x",
+        ]
+        for m in measurements
+    ]
 
 
 def format_measurements(measurements: Sequence[Measurement], markdown: bool = False) -> str:
@@ -257,13 +352,20 @@ def write_chart(measurements: Sequence[Measurement], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{m.model}\n{m.precision} ({m.infer_precision})" if len({x.model for x in measurements}) > 1
-              else f"{m.precision}\n({m.infer_precision})" for m in measurements]
+    labels = [
+        f"{m.model}\n{m.precision} ({m.infer_precision})"
+        if len({x.model for x in measurements}) > 1
+        else f"{m.precision}\n({m.infer_precision})"
+        for m in measurements
+    ]
     colours = ["tab:gray" if m.engine == "mxnet" else "tab:blue" for m in measurements]
     figure, axes = plt.subplots(figsize=(max(5.0, 1.3 * len(measurements) + 1), 4), layout="constrained")
     bars = axes.bar(range(len(measurements)), [m.fps for m in measurements], color=colours)
-    axes.bar_label(bars, labels=[f"{m.fps:.1f}" + (f"\n{m.speedup:.1f}x" if m.speedup else "")
-                                 for m in measurements], fontsize=8)
+    axes.bar_label(
+        bars,
+        labels=[f"{m.fps:.1f}" + (f"\n{m.speedup:.1f}x" if m.speedup else "") for m in measurements],
+        fontsize=8,
+    )
     axes.set_xticks(range(len(measurements)), labels, fontsize=8)
     axes.set_ylabel(f"images per second (batch {measurements[0].batch if measurements else 1})")
     axes.set_title("OpenVINO IR (benchmark_app) vs the MXNet original")
@@ -273,21 +375,32 @@ def write_chart(measurements: Sequence[Measurement], path: Path) -> None:
     plt.close(figure)
 
 
-def run_benchmarks(models: Sequence[Model], ir_dir: Path, precisions: Sequence[str], options: BenchmarkOptions,
-                   output_dir: Path, download_dir: Path | None = None,
-                   reference: Literal["mxnet", "none"] = "mxnet") -> BenchmarkReport:
+def run_benchmarks(
+    models: Sequence[Model],
+    ir_dir: Path,
+    precisions: Sequence[str],
+    options: BenchmarkOptions,
+    output_dir: Path,
+    download_dir: Path | None = None,
+    reference: Literal["mxnet", "none"] = "mxnet",
+) -> BenchmarkReport:
     """Benchmark every model, then write ``results.json`` and ``fps.png`` under ``output_dir``."""
     measurements: list[Measurement] = []
     failures: dict[str, str] = {}
     for model in models:
-        rows, failed = benchmark_model(model, ir_dir, precisions, options, output_dir / "benchmark_app",
-                                       download_dir, reference)
+        rows, failed = benchmark_model(
+            model, ir_dir, precisions, options, output_dir / "benchmark_app", download_dir, reference
+        )
         measurements += rows
         failures.update(failed)
     results = output_dir / "results.json"
-    document = {"openvino": ov.get_version(), "device": _device_name(options.device),
-                "options": {**asdict(options), "infer_precisions": list(options.infer_precisions)},
-                "results": [asdict(m) for m in measurements], "failures": failures}
+    document = {
+        "openvino": ov.get_version(),
+        "device": _device_name(options.device),
+        "options": {**asdict(options), "infer_precisions": list(options.infer_precisions)},
+        "results": [asdict(m) for m in measurements],
+        "failures": failures,
+    }
     atomic_write_text(results, json.dumps(document, indent=2) + "\n")
     chart = output_dir / "fps.png" if measurements else None
     if chart is not None:
@@ -301,7 +414,9 @@ def default_inference_precision(device: str = "CPU") -> str:
         hint = ov.Core().get_property(device, "INFERENCE_PRECISION_HINT")
     except RuntimeError:
         return "unknown"
-    return {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}.get(hint.get_type_name(), hint.get_type_name())
+    return {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}.get(
+        hint.get_type_name(), hint.get_type_name()
+    )
 
 
 def _device_name(device: str) -> str:

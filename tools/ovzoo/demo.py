@@ -58,8 +58,12 @@ class DemoResult:
 
     @property
     def ok(self) -> bool:
-        return self.validation is not None and self.validation.passed and \
-            self.benchmark is not None and self.benchmark.ok
+        return (
+            self.validation is not None
+            and self.validation.passed
+            and self.benchmark is not None
+            and self.benchmark.ok
+        )
 
 
 def run_demo(options: DemoOptions) -> DemoResult:
@@ -91,9 +95,12 @@ def run_demo(options: DemoOptions) -> DemoResult:
     with _stage(result, 5, "validate", f"{', '.join(precisions)} against MXNet on {options.images} images"):
         result.validation = validate_model(model, download_dir, ir_dir, precisions, "mxnet", options.images)
     with _stage(result, 6, "benchmark", f"benchmark_app and MXNet, {options.seconds:g} s per run"):
-        bench_options = BenchmarkOptions(seconds=options.seconds, infer_precisions=_infer_precisions(options, result))
-        result.benchmark = run_benchmarks([model], ir_dir, precisions, bench_options, out / "benchmark",
-                                          download_dir, "mxnet")
+        bench_options = BenchmarkOptions(
+            seconds=options.seconds, infer_precisions=_infer_precisions(options, result)
+        )
+        result.benchmark = run_benchmarks(
+            [model], ir_dir, precisions, bench_options, out / "benchmark", download_dir, "mxnet"
+        )
     with _stage(result, 7, "report", str(result.report_md)):
         result.stage_seconds["total"] = time.perf_counter() - started
         atomic_write_text(result.report_md, render_report(model, archive, result, options))
@@ -115,7 +122,9 @@ def _infer_precisions(options: DemoOptions, result: DemoResult) -> tuple[str, ..
         return options.infer_precisions
     default = default_inference_precision()
     if default == "f32":
-        result.notes.append("this CPU infers in f32 by default, so the benchmark has no separate 'default' rows")
+        result.notes.append(
+            "this CPU infers in f32 by default, so the benchmark has no separate 'default' rows"
+        )
         return ("f32",)
     result.notes.append(f"this CPU infers in {default} by default: 'default' rows show that speed")
     return ("f32", "default")
@@ -134,7 +143,13 @@ def find_catalog_model(name: str) -> Model:
 
 
 # the code whose output the synthetic archive is; a change to any of it invalidates a cached archive
-_BUILDER_MODULES = ("ovzoo.zoo.octave", "ovzoo.zoo.weights", "ovzoo.zoo.synth", "ovzoo.mxnet.params", "ovzoo.images")
+_BUILDER_MODULES = (
+    "ovzoo.zoo.octave",
+    "ovzoo.zoo.weights",
+    "ovzoo.zoo.synth",
+    "ovzoo.mxnet.params",
+    "ovzoo.images",
+)
 
 
 def builder_fingerprint() -> str:
@@ -157,23 +172,43 @@ def prepare_synthetic_archive(model: Model, mirror_dir: Path, seed: int = 0) -> 
     try:
         recorded = json.loads(stamp.read_text())
         archive = SynthArchive(mirror_dir / recorded["file"], int(recorded["size"]), recorded["sha384"])
-        if (recorded["model"], recorded["seed"], recorded.get("builder")) == (model.name, seed, builder) and \
-                file_matches(archive.path, archive.size, Checksum("sha384", archive.sha384)):
+        if (recorded["model"], recorded["seed"], recorded.get("builder")) == (
+            model.name,
+            seed,
+            builder,
+        ) and file_matches(archive.path, archive.size, Checksum("sha384", archive.sha384)):
             log.info("reusing %s (sha384 %s...)", archive.path, archive.sha384[:16])
             return archive, True
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no stamp, or a stale one: build afresh
     archive = synthesize_archive(model.name, mirror_dir, seed)
-    atomic_write_text(stamp, json.dumps({"model": model.name, "seed": seed, "file": archive.path.name,
-                                         "size": archive.size, "sha384": archive.sha384, "builder": builder}, indent=2) + "\n")
+    atomic_write_text(
+        stamp,
+        json.dumps(
+            {
+                "model": model.name,
+                "seed": seed,
+                "file": archive.path.name,
+                "size": archive.size,
+                "sha384": archive.sha384,
+                "builder": builder,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     return archive, False
 
 
 def _download(model: Model, out: Path) -> None:
-    options = DownloadOptions(output_dir=out / "download", cache_dir=out / "cache", num_attempts=2, timeout=30)
+    options = DownloadOptions(
+        output_dir=out / "download", cache_dir=out / "cache", num_attempts=2, timeout=30
+    )
     report = download_models([model], options)
     if not report.ok:
-        raise DownloadError("; ".join(r.error or r.name for r in report.results if not r.ok), (f"model {model.name!r}",))
+        raise DownloadError(
+            "; ".join(r.error or r.name for r in report.results if not r.ok), (f"model {model.name!r}",)
+        )
 
 
 def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResult) -> list[str]:
@@ -186,13 +221,15 @@ def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResu
     except ImportError as e:
         result.notes.append(f"INT8 skipped: ovzoo.quantize is not usable here ({e})")
         return []
-    quantize_options = QuantizeOptions(download_dir=ir_dir, output_dir=ir_dir,
-                                       calibration=Calibration("synthetic", subset_size=32, seed=options.seed),
-                                       precisions=("FP16-INT8",))
+    quantize_options = QuantizeOptions(
+        download_dir=ir_dir,
+        output_dir=ir_dir,
+        calibration=Calibration("synthetic", subset_size=32, seed=options.seed),
+        precisions=("FP16-INT8",),
+    )
     try:
         return [r.precision for r in quantize_model(model, quantize_options)]
     except OvzooError as e:
         result.notes.append(f"INT8 skipped: quantization failed ({e})")
         log.warning("INT8 skipped: %s", e)
         return []
-

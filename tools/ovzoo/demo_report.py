@@ -22,8 +22,11 @@ def render_report(model: Model, archive: SynthArchive, result: DemoResult, optio
     """The Markdown report; paths in it are relative to the report's folder."""
     out = result.report_md.parent
     validation, benchmark = result.validation, result.benchmark
-    verdict = "all checks passed" if validation is not None and validation.passed else \
-        f"{len(validation.failed) if validation else '?'} checks FAILED"
+    verdict = (
+        "all checks passed"
+        if validation is not None and validation.passed
+        else f"{len(validation.failed) if validation else '?'} checks FAILED"
+    )
     lines = [
         f"# ovzoo demo: {model.name}",
         "",
@@ -38,9 +41,11 @@ def render_report(model: Model, archive: SynthArchive, result: DemoResult, optio
         "",
         "## What ran",
         "",
-        markdown_table(("stage", "seconds"), [(name, f"{seconds:.1f}") for name, seconds in
-                                              result.stage_seconds.items() if name != "total"]
-                       + [("**total** (until the report)", f"{result.stage_seconds.get('total', 0):.1f}")]),
+        markdown_table(
+            ("stage", "seconds"),
+            [(name, f"{seconds:.1f}") for name, seconds in result.stage_seconds.items() if name != "total"]
+            + [("**total** (until the report)", f"{result.stage_seconds.get('total', 0):.1f}")],
+        ),
         "",
         *[f"- {note}" for note in result.notes],
         "",

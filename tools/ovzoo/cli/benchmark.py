@@ -26,26 +26,62 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo benchmark",
         description="Run OpenVINO's benchmark_app on converted IRs and time the original MXNet model the same way "
-                    "(one request at a time, same batch, same duration); print FPS, median latency, achieved "
-                    "GFLOP/s and speed-up; write results.json and fps.png.")
+        "(one request at a time, same batch, same duration); print FPS, median latency, achieved "
+        "GFLOP/s and speed-up; write results.json and fps.png.",
+    )
     add_model_selection_args(parser)
-    parser.add_argument("-o", "--output_dir", type=Path, default=Path.cwd(),
-                        help="where ovzoo convert wrote the IRs (default: current directory)")
-    parser.add_argument("-d", "--download_dir", type=Path, default=None,
-                        help="where the MXNet checkpoints are, for timing the original (default: the IR directory)")
-    parser.add_argument("--precisions", type=parse_precisions, default=("FP32", "FP16"), metavar="PREC[,PREC]",
-                        help="IR precisions to time (default: FP32,FP16)")
-    parser.add_argument("--seconds", type=positive_float, default=10.0, help="duration of each run (default 10)")
-    parser.add_argument("--hint", choices=("latency", "throughput"), default="latency",
-                        help="benchmark_app performance hint (default latency)")
-    parser.add_argument("--infer-precision", dest="infer_precisions", choices=("f32", "bf16", "default"),
-                        action="append", default=None,
-                        help="inference precision: f32, bf16, or the device default (repeat for several; default f32)")
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where ovzoo convert wrote the IRs (default: current directory)",
+    )
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=None,
+        help="where the MXNet checkpoints are, for timing the original (default: the IR directory)",
+    )
+    parser.add_argument(
+        "--precisions",
+        type=parse_precisions,
+        default=("FP32", "FP16"),
+        metavar="PREC[,PREC]",
+        help="IR precisions to time (default: FP32,FP16)",
+    )
+    parser.add_argument(
+        "--seconds", type=positive_float, default=10.0, help="duration of each run (default 10)"
+    )
+    parser.add_argument(
+        "--hint",
+        choices=("latency", "throughput"),
+        default="latency",
+        help="benchmark_app performance hint (default latency)",
+    )
+    parser.add_argument(
+        "--infer-precision",
+        dest="infer_precisions",
+        choices=("f32", "bf16", "default"),
+        action="append",
+        default=None,
+        help="inference precision: f32, bf16, or the device default (repeat for several; default f32)",
+    )
     parser.add_argument("--batch", type=positive_int, default=1, help="batch size (default 1)")
-    parser.add_argument("--reference", choices=("mxnet", "none"), default="mxnet",
-                        help="also time the MXNet original (default) or not")
-    parser.add_argument("--output", type=Path, default=Path("benchmark-out"), metavar="DIR",
-                        help="where results.json, fps.png and benchmark_app's reports go (default benchmark-out)")
+    parser.add_argument(
+        "--reference",
+        choices=("mxnet", "none"),
+        default="mxnet",
+        help="also time the MXNet original (default) or not",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("benchmark-out"),
+        metavar="DIR",
+        help="where results.json, fps.png and benchmark_app's reports go (default benchmark-out)",
+    )
     return parser
 
 
@@ -56,12 +92,20 @@ def main(argv: list[str]) -> int:
         return 0
     if not models:
         raise UsageError("no models selected")
-    options = BenchmarkOptions(seconds=args.seconds, hint=args.hint, batch=args.batch,
-                               infer_precisions=tuple(dict.fromkeys(args.infer_precisions or ["f32"])))
-    report = run_benchmarks(models, args.output_dir, args.precisions, options, args.output, args.download_dir,
-                            args.reference)
+    options = BenchmarkOptions(
+        seconds=args.seconds,
+        hint=args.hint,
+        batch=args.batch,
+        infer_precisions=tuple(dict.fromkeys(args.infer_precisions or ["f32"])),
+    )
+    report = run_benchmarks(
+        models, args.output_dir, args.precisions, options, args.output, args.download_dir, args.reference
+    )
     print(format_measurements(report.measurements))
-    print(f"results: {report.results_json}" + (f", chart: {report.chart}" if report.chart else ""), file=sys.stderr)
+    print(
+        f"results: {report.results_json}" + (f", chart: {report.chart}" if report.chart else ""),
+        file=sys.stderr,
+    )
     for what, why in report.failures.items():
         print(f"ovzoo benchmark: error: {what}: {why}", file=sys.stderr)
     return 0 if report.ok else 1

@@ -14,11 +14,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo demo",
         description=f"Synthesise {DEMO_MODEL}, serve it from 127.0.0.1, download, convert, validate against MXNet, "
-                    "benchmark, and write a Markdown report. Offline; a second run reuses the cache.")
-    parser.add_argument("--output", type=Path, default=Path("demo-out"), metavar="DIR",
-                        help="where everything goes (default demo-out)")
-    parser.add_argument("--seconds", type=positive_float, default=3.0,
-                        help="duration of each benchmark run (default 3)")
+        "benchmark, and write a Markdown report. Offline; a second run reuses the cache.",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("demo-out"),
+        metavar="DIR",
+        help="where everything goes (default demo-out)",
+    )
+    parser.add_argument(
+        "--seconds", type=positive_float, default=3.0, help="duration of each benchmark run (default 3)"
+    )
     parser.add_argument("--no-int8", dest="quantize", action="store_false", help="skip INT8 quantization")
     return parser
 

@@ -20,8 +20,9 @@ def parse_precisions(text: str) -> tuple[str, ...]:
     precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in precisions if p not in PRECISIONS]
     if unknown or not precisions:
-        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(PRECISIONS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(PRECISIONS)}"
+        )
     return precisions
 
 
@@ -39,20 +40,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo validate",
         description="Check converted IRs: I/O contract, layer shapes, parameters and GFLOPs against the model card, "
-                    "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.")
+        "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.",
+    )
     add_model_selection_args(parser)
-    parser.add_argument("-d", "--download_dir", type=Path, default=Path.cwd(),
-                        help="where ovzoo download put the checkpoints (default: current directory)")
-    parser.add_argument("-o", "--output_dir", type=Path, default=None,
-                        help="where ovzoo convert wrote the IRs (default: the download directory)")
-    parser.add_argument("--precisions", type=parse_precisions, default=None, metavar="PREC[,PREC]",
-                        help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
-                             "(default: FP32,FP16 and the INT8 IRs that exist)")
-    parser.add_argument("--reference", choices=("mxnet", "none"), default="mxnet",
-                        help="compare with the original model run in MXNet (default) or skip parity")
-    parser.add_argument("--images", type=positive_int, default=16,
-                        help="synthetic images per check (default 16; at least 4 for the batch check)")
-    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the report as JSON")
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where ovzoo download put the checkpoints (default: current directory)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=None,
+        help="where ovzoo convert wrote the IRs (default: the download directory)",
+    )
+    parser.add_argument(
+        "--precisions",
+        type=parse_precisions,
+        default=None,
+        metavar="PREC[,PREC]",
+        help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
+        "(default: FP32,FP16 and the INT8 IRs that exist)",
+    )
+    parser.add_argument(
+        "--reference",
+        choices=("mxnet", "none"),
+        default="mxnet",
+        help="compare with the original model run in MXNet (default) or skip parity",
+    )
+    parser.add_argument(
+        "--images",
+        type=positive_int,
+        default=16,
+        help="synthetic images per check (default 16; at least 4 for the batch check)",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="FILE", help="also write the report as JSON"
+    )
     return parser
 
 
@@ -72,7 +99,9 @@ def main(argv: list[str]) -> int:
     reports = []
     for model in models:
         precisions = args.precisions or default_precisions(model, ir_dir)
-        reports.append(validate_model(model, args.download_dir, ir_dir, precisions, args.reference, args.images))
+        reports.append(
+            validate_model(model, args.download_dir, ir_dir, precisions, args.reference, args.images)
+        )
     print(format_reports(reports))
     if args.json is not None:
         write_json(reports, args.json)

@@ -19,9 +19,16 @@ def check_behaviour(runner: IrRunner, images: np.ndarray, single: IrOutputs, pre
     checks = [_finite(prob, precision), _rows_sum_to_one(prob, precision)]
     again = runner.run(images[:1])
     identical = bool(np.array_equal(again.prob[0], prob[0]))
-    checks.append(Check("behaviour.deterministic", identical,
-                        "identical" if identical else f"max |d prob| {np.abs(again.prob[0] - prob[0]).max():.3g}",
-                        "bit-identical", "" if identical else "two runs of the same image differ", precision))
+    checks.append(
+        Check(
+            "behaviour.deterministic",
+            identical,
+            "identical" if identical else f"max |d prob| {np.abs(again.prob[0] - prob[0]).max():.3g}",
+            "bit-identical",
+            "" if identical else "two runs of the same image differ",
+            precision,
+        )
+    )
     checks.append(_batched(runner, images, prob, precision))
     return checks
 
@@ -30,8 +37,14 @@ def _finite(prob: np.ndarray, precision: str) -> Check:
     bad = ~np.isfinite(prob)
     if bad.any():
         image = int(np.argwhere(bad)[0][0])
-        return Check("behaviour.finite", False, f"{int(bad.sum())} non-finite", "0 non-finite",
-                     f"image {image} has NaN/inf probabilities", precision)
+        return Check(
+            "behaviour.finite",
+            False,
+            f"{int(bad.sum())} non-finite",
+            "0 non-finite",
+            f"image {image} has NaN/inf probabilities",
+            precision,
+        )
     return Check("behaviour.finite", True, "0 non-finite", "0 non-finite", "", precision)
 
 
@@ -45,19 +58,31 @@ def _rows_sum_to_one(prob: np.ndarray, precision: str) -> Check:
         detail = f"image {worst}: probabilities sum to {prob[worst].astype(np.float64).sum():.7g}"
     else:
         detail = f"image {int(np.argwhere(prob < 0)[0][0])} has negative probabilities"
-    return Check("behaviour.sum_to_one", passed, f"{error.max():.2e}", f"<= {ROW_SUM_ATOL:.0e}", detail, precision)
+    return Check(
+        "behaviour.sum_to_one", passed, f"{error.max():.2e}", f"<= {ROW_SUM_ATOL:.0e}", detail, precision
+    )
 
 
 def _batched(runner: IrRunner, images: np.ndarray, single_prob: np.ndarray, precision: str) -> Check:
     count = len(images) - len(images) % BATCH_SIZE
     if count == 0:
-        return Check("behaviour.batch", False, f"{len(images)} images", f">= {BATCH_SIZE} images",
-                     f"need at least {BATCH_SIZE} images to test batch {BATCH_SIZE}", precision)
+        return Check(
+            "behaviour.batch",
+            False,
+            f"{len(images)} images",
+            f">= {BATCH_SIZE} images",
+            f"need at least {BATCH_SIZE} images to test batch {BATCH_SIZE}",
+            precision,
+        )
     batched = runner.run(images[:count], batch=BATCH_SIZE).prob
     difference = np.abs(batched - single_prob[:count])
     worst = float(difference.max())
     passed = worst <= BATCH_PROB_ATOL
-    detail = "" if passed else \
-        f"image {int(np.unravel_index(difference.argmax(), difference.shape)[0])} differs at batch {BATCH_SIZE}"
-    return Check("behaviour.batch", passed, f"max |d prob| {worst:.2e}", f"<= {BATCH_PROB_ATOL:.0e}", detail,
-                 precision)
+    detail = (
+        ""
+        if passed
+        else f"image {int(np.unravel_index(difference.argmax(), difference.shape)[0])} differs at batch {BATCH_SIZE}"
+    )
+    return Check(
+        "behaviour.batch", passed, f"max |d prob| {worst:.2e}", f"<= {BATCH_PROB_ATOL:.0e}", detail, precision
+    )

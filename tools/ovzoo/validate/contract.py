@@ -34,8 +34,14 @@ def check_input(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     port = next((p for p in ir.inputs if expected.name in p.get_names()), None)
     if port is None:
         names = sorted(n for p in ir.inputs for n in p.get_names())
-        return Check("contract.input", False, f"inputs {names}", limit,
-                     f"no input tensor named {expected.name!r}", precision)
+        return Check(
+            "contract.input",
+            False,
+            f"inputs {names}",
+            limit,
+            f"no input tensor named {expected.name!r}",
+            precision,
+        )
     shape = port.get_partial_shape()
     element = port.get_element_type().get_type_name()
     layout = ov.layout_helpers.get_layout(port).to_string().strip("[]").replace(",", "")
@@ -58,13 +64,25 @@ def check_output(ir: ov.Model, expected: TensorInfo, precision: str) -> Check:
     port = next((p for p in ir.outputs if expected.name in p.get_names()), None)
     if port is None:
         names = [sorted(p.get_names()) for p in ir.outputs]
-        return Check("contract.output", False, f"outputs {names}", limit,
-                     f"no output tensor named {expected.name!r} (outputs are named {names})", precision)
+        return Check(
+            "contract.output",
+            False,
+            f"outputs {names}",
+            limit,
+            f"no output tensor named {expected.name!r} (outputs are named {names})",
+            precision,
+        )
     shape = port.get_partial_shape()
     measured = f"{expected.name} {shape}"
     if expected.shape and (shape.is_dynamic or tuple(shape.to_shape()) != tuple(expected.shape)):
-        return Check("contract.output", False, measured, limit,
-                     f"output {expected.name!r} has shape {shape}, expected {_dims(expected.shape)}", precision)
+        return Check(
+            "contract.output",
+            False,
+            measured,
+            limit,
+            f"output {expected.name!r} has shape {shape}, expected {_dims(expected.shape)}",
+            precision,
+        )
     return Check("contract.output", True, measured, limit, "", precision)
 
 
@@ -79,15 +97,26 @@ def read_preprocessing(ir: ov.Model) -> dict[str, str]:
 def check_preprocessing_record(ir: ov.Model, spec: ConversionSpec, precision: str) -> Check:
     """rt_info says the channel flip, mean and scale the descriptor asks for were built in."""
     record = read_preprocessing(ir)
-    wanted = {"reverse_input_channels": str(spec.reverse_input_channels),
-              "mean_values": _numbers(spec.mean), "scale_values": _numbers(spec.scale)}
+    wanted = {
+        "reverse_input_channels": str(spec.reverse_input_channels),
+        "mean_values": _numbers(spec.mean),
+        "scale_values": _numbers(spec.scale),
+    }
     limit = ", ".join(f"{k}={v}" for k, v in wanted.items())
     if not record:
-        return Check("contract.preprocessing", False, "no record", limit,
-                     f"the IR has no rt_info {'/'.join(PREPROCESSING_RT_INFO)}: preprocessing not recorded", precision)
+        return Check(
+            "contract.preprocessing",
+            False,
+            "no record",
+            limit,
+            f"the IR has no rt_info {'/'.join(PREPROCESSING_RT_INFO)}: preprocessing not recorded",
+            precision,
+        )
     found = {key: _normalise(record.get(key, "missing")) for key in wanted}
     measured = ", ".join(f"{k}={v}" for k, v in found.items())
-    wrong = [f"{key} is {found[key]}, expected {value}" for key, value in wanted.items() if found[key] != value]
+    wrong = [
+        f"{key} is {found[key]}, expected {value}" for key, value in wanted.items() if found[key] != value
+    ]
     return Check("contract.preprocessing", not wrong, measured, limit, "; ".join(wrong), precision)
 
 

@@ -34,8 +34,18 @@ import openvino as ov
 _CONVOLUTIONS = {"Convolution", "GroupConvolution"}
 _BINARY = {"Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum"}
 # operations per element of an activation function; unlisted ones count 1
-_ACTIVATIONS = {"Relu": 2, "Clamp": 2, "Sigmoid": 3, "PRelu": 2, "Tanh": 6, "Elu": 3, "Exp": 1, "HSwish": 4,
-                "Swish": 5, "Gelu": 5}
+_ACTIVATIONS = {
+    "Relu": 2,
+    "Clamp": 2,
+    "Sigmoid": 3,
+    "PRelu": 2,
+    "Tanh": 6,
+    "Elu": 3,
+    "Exp": 1,
+    "HSwish": 4,
+    "Swish": 5,
+    "Gelu": 5,
+}
 _TWO_ACTIVATIONS_FLOPS_PER_ELEMENT = 3
 _POOLS = {"AvgPool", "MaxPool"}
 _REDUCTIONS = {"ReduceMean", "ReduceMax", "ReduceSum"}
@@ -84,7 +94,9 @@ def count_cost(model: ov.Model) -> ModelCost:
             per_output = math.prod(weights[2:]) if kind == "GroupConvolution" else math.prod(weights[1:])
             macs += math.prod(out) * per_output
         elif kind == "MatMul":
-            parameters += sum(math.prod(_shape(v)) for v in node.input_values() if _id(v) not in on_activations)
+            parameters += sum(
+                math.prod(_shape(v)) for v in node.input_values() if _id(v) not in on_activations
+            )
             macs += math.prod(_shape(node.output(0))) * _matmul_depth(node)
         elif kind in _BINARY:
             constants = [v for v in node.input_values() if _id(v) not in on_activations]

@@ -67,10 +67,12 @@ class IrRunner:
         request = self._compiled_for(batch).create_infer_request()
         probs, logits = [], []
         for start in range(0, len(images), batch):
-            chunk = np.ascontiguousarray(images[start:start + batch], dtype=np.float32)
+            chunk = np.ascontiguousarray(images[start : start + batch], dtype=np.float32)
             results = request.infer({0: chunk})
             probs.append(np.array(results[self._prob_index], dtype=np.float32, copy=True))
             if self._logits_index is not None:
                 logits.append(np.array(results[self._logits_index], dtype=np.float32, copy=True))
-        return IrOutputs(prob=np.concatenate(probs),
-                         logits=np.concatenate(logits) if self._logits_index is not None else None)
+        return IrOutputs(
+            prob=np.concatenate(probs),
+            logits=np.concatenate(logits) if self._logits_index is not None else None,
+        )

@@ -27,15 +27,21 @@ def limits_for(precision: str, limits: ValidationLimits) -> PrecisionLimits | No
     return None
 
 
-def check_parity(ir: IrOutputs, reference: IrOutputs, precision: str, limits: ValidationLimits) -> list[Check]:
+def check_parity(
+    ir: IrOutputs, reference: IrOutputs, precision: str, limits: ValidationLimits
+) -> list[Check]:
     """Parity checks of one precision's IR outputs against the reference on the same images."""
     reduced = limits_for(precision, limits)
     if reduced is None:
-        return [_logits_close(ir, reference, limits.fp32_logit_atol, precision),
-                _probs_close(ir, reference, limits.fp32_prob_atol, precision),
-                _same_top5(ir, reference, limits.fp32_logit_atol, precision)]
-    return [_top1_agreement(ir, reference, reduced.min_top1_agreement, precision),
-            _logit_cosine(ir, reference, reduced.min_logit_cosine, precision)]
+        return [
+            _logits_close(ir, reference, limits.fp32_logit_atol, precision),
+            _probs_close(ir, reference, limits.fp32_prob_atol, precision),
+            _same_top5(ir, reference, limits.fp32_logit_atol, precision),
+        ]
+    return [
+        _top1_agreement(ir, reference, reduced.min_top1_agreement, precision),
+        _logit_cosine(ir, reference, reduced.min_logit_cosine, precision),
+    ]
 
 
 def check_channel_order(bgr: IrOutputs, rgb: IrOutputs, reference: IrOutputs, precision: str) -> Check:
@@ -49,12 +55,24 @@ def check_channel_order(bgr: IrOutputs, rgb: IrOutputs, reference: IrOutputs, pr
     measured = f"BGR {d_bgr:.2e} / RGB {d_rgb:.2e}"
     limit = f"BGR {CHANNEL_ORDER_MARGIN:g}x closer"
     if d_rgb < d_bgr:
-        return Check("contract.bgr", False, measured, limit,
-                     "the IR matches the original when fed RGB, not BGR: channel reversal missing", precision)
+        return Check(
+            "contract.bgr",
+            False,
+            measured,
+            limit,
+            "the IR matches the original when fed RGB, not BGR: channel reversal missing",
+            precision,
+        )
     if not d_bgr * CHANNEL_ORDER_MARGIN <= d_rgb:
-        return Check("contract.bgr", False, measured, limit,
-                     "BGR and RGB inputs match the original about equally: the channel order is not what "
-                     "the outputs depend on, or neither matches", precision)
+        return Check(
+            "contract.bgr",
+            False,
+            measured,
+            limit,
+            "BGR and RGB inputs match the original about equally: the channel order is not what "
+            "the outputs depend on, or neither matches",
+            precision,
+        )
     return Check("contract.bgr", True, measured, limit, "", precision)
 
 
@@ -67,13 +85,22 @@ def _distance(outputs: IrOutputs, reference: IrOutputs) -> float:
 
 def _logits_close(ir: IrOutputs, reference: IrOutputs, atol: float, precision: str) -> Check:
     if ir.logits is None:
-        return Check("parity.logits", False, "no logits", f"<= {atol:.0e}",
-                     "the output is not produced by a Softmax: logits can't be compared", precision)
+        return Check(
+            "parity.logits",
+            False,
+            "no logits",
+            f"<= {atol:.0e}",
+            "the output is not produced by a Softmax: logits can't be compared",
+            precision,
+        )
     difference = np.abs(ir.logits - reference.logits)
     worst = float(difference.max())
     image, label = np.unravel_index(difference.argmax(), difference.shape)
-    detail = "" if worst <= atol else \
-        f"image {image} class {label}: IR {ir.logits[image, label]:.6g}, MXNet {reference.logits[image, label]:.6g}"
+    detail = (
+        ""
+        if worst <= atol
+        else f"image {image} class {label}: IR {ir.logits[image, label]:.6g}, MXNet {reference.logits[image, label]:.6g}"
+    )
     return Check("parity.logits", worst <= atol, f"max |d| {worst:.2e}", f"<= {atol:.0e}", detail, precision)
 
 
@@ -81,8 +108,11 @@ def _probs_close(ir: IrOutputs, reference: IrOutputs, atol: float, precision: st
     difference = np.abs(ir.prob - reference.prob)
     worst = float(difference.max())
     image, label = np.unravel_index(difference.argmax(), difference.shape)
-    detail = "" if worst <= atol else \
-        f"image {image} class {label}: IR {ir.prob[image, label]:.6g}, MXNet {reference.prob[image, label]:.6g}"
+    detail = (
+        ""
+        if worst <= atol
+        else f"image {image} class {label}: IR {ir.prob[image, label]:.6g}, MXNet {reference.prob[image, label]:.6g}"
+    )
     return Check("parity.probs", worst <= atol, f"max |d| {worst:.2e}", f"<= {atol:.0e}", detail, precision)
 
 
@@ -100,8 +130,14 @@ def _same_top5(ir: IrOutputs, reference: IrOutputs, tie_atol: float, precision: 
     if differing:
         image, top_ir, top_ref = differing[0]
         detail = f"image {image}: IR top-5 {top_ir.tolist()}, MXNet top-5 {top_ref.tolist()}"
-    return Check("parity.top5", not differing, f"{count - len(differing)}/{count} identical", f"{count}/{count}",
-                 detail, precision)
+    return Check(
+        "parity.top5",
+        not differing,
+        f"{count - len(differing)}/{count} identical",
+        f"{count}/{count}",
+        detail,
+        precision,
+    )
 
 
 def _top(scores: np.ndarray) -> np.ndarray:
@@ -111,17 +147,30 @@ def _top(scores: np.ndarray) -> np.ndarray:
 def _top1_agreement(ir: IrOutputs, reference: IrOutputs, minimum: float, precision: str) -> Check:
     agree = ir.prob.argmax(axis=1) == reference.prob.argmax(axis=1)
     share = float(agree.mean())
-    detail = "" if share >= minimum else \
-        f"top-1 differs on {int((~agree).sum())} of {len(agree)} images (first: image {int(np.argmin(agree))})"
-    return Check("parity.top1_agreement", share >= minimum, f"{share:.3f}", f">= {minimum:g}", detail, precision)
+    detail = (
+        ""
+        if share >= minimum
+        else f"top-1 differs on {int((~agree).sum())} of {len(agree)} images (first: image {int(np.argmin(agree))})"
+    )
+    return Check(
+        "parity.top1_agreement", share >= minimum, f"{share:.3f}", f">= {minimum:g}", detail, precision
+    )
 
 
 def _logit_cosine(ir: IrOutputs, reference: IrOutputs, minimum: float, precision: str) -> Check:
     """Per-image cosine similarity of the logits; the worst image must reach ``minimum``."""
     mine = ir.logits if ir.logits is not None else np.log(np.maximum(ir.prob, 1e-30))
     theirs = reference.logits
-    cosine = (mine * theirs).sum(axis=1) / (np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1) + 1e-30)
+    cosine = (mine * theirs).sum(axis=1) / (
+        np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1) + 1e-30
+    )
     worst = float(cosine.min())
     detail = "" if worst >= minimum else f"image {int(cosine.argmin())}: cosine {worst:.5f}"
-    return Check("parity.logit_cosine", worst >= minimum, f"min {worst:.5f} (mean {cosine.mean():.5f})",
-                 f">= {minimum:g}", detail, precision)
+    return Check(
+        "parity.logit_cosine",
+        worst >= minimum,
+        f"min {worst:.5f} (mean {cosine.mean():.5f})",
+        f">= {minimum:g}",
+        detail,
+        precision,
+    )

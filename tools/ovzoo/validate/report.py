@@ -14,9 +14,19 @@ HEADERS = ("model", "precision", "check", "result", "measured", "limit", "detail
 
 
 def report_rows(reports: Sequence[ValidationReport]) -> list[list[object]]:
-    return [[report.model, check.precision or "-", check.name, "pass" if check.passed else "FAIL",
-             check.measured, check.limit, check.detail]
-            for report in reports for check in report.checks]
+    return [
+        [
+            report.model,
+            check.precision or "-",
+            check.name,
+            "pass" if check.passed else "FAIL",
+            check.measured,
+            check.limit,
+            check.detail,
+        ]
+        for report in reports
+        for check in report.checks
+    ]
 
 
 def format_reports(reports: Sequence[ValidationReport], markdown: bool = False) -> str:

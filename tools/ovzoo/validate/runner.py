@@ -53,8 +53,14 @@ class _Expected:
     reference_problem: str
 
 
-def validate_model(model: Model, download_dir: Path, ir_dir: Path, precisions: Sequence[str] = ("FP32", "FP16"),
-                   reference: Reference = "mxnet", images: int = 16) -> ValidationReport:
+def validate_model(
+    model: Model,
+    download_dir: Path,
+    ir_dir: Path,
+    precisions: Sequence[str] = ("FP32", "FP16"),
+    reference: Reference = "mxnet",
+    images: int = 16,
+) -> ValidationReport:
     """Run the contract, shape, cost, behaviour and (with a reference) parity checks on each IR.
 
     A failed check is a result, not an exception: the report says which and why.
@@ -70,25 +76,40 @@ def validate_model(model: Model, download_dir: Path, ir_dir: Path, precisions: S
     core = ov.Core()
     checks: list[Check] = []
     if reference == "mxnet" and expected.reference is None:
-        checks.append(Check("parity.reference", False, "unavailable", "MXNet reference", expected.reference_problem))
+        checks.append(
+            Check("parity.reference", False, "unavailable", "MXNet reference", expected.reference_problem)
+        )
     for precision in precisions:
         log.info("%s %s: validating %s", model.name, precision, ir_path(ir_dir, model, precision))
         checks += _validate_precision(core, model, spec, precision, ir_dir, bgr, expected)
     return ValidationReport(model.name, tuple(checks))
 
 
-def _validate_precision(core: ov.Core, model: Model, spec: ConversionSpec, precision: str, ir_dir: Path,
-                        bgr: np.ndarray, expected: _Expected) -> list[Check]:
+def _validate_precision(
+    core: ov.Core,
+    model: Model,
+    spec: ConversionSpec,
+    precision: str,
+    ir_dir: Path,
+    bgr: np.ndarray,
+    expected: _Expected,
+) -> list[Check]:
     xml = ir_path(ir_dir, model, precision)
     try:
         ir = core.read_model(xml)
     except Exception as e:  # missing file, truncated .bin, unknown opset: the message says which
-        problem = f"not found: {xml}; run 'ovzoo convert' first" if not xml.is_file() else f"{type(e).__name__}: {e}"
+        problem = (
+            f"not found: {xml}; run 'ovzoo convert' first"
+            if not xml.is_file()
+            else f"{type(e).__name__}: {e}"
+        )
         return [Check("contract.loads", False, "no", "loads", problem, precision)]
-    checks = [Check("contract.loads", True, "yes", "loads", str(xml), precision),
-              check_input(ir, expected_input(model, spec), precision),
-              check_output(ir, expected_output(model), precision),
-              check_preprocessing_record(ir, spec, precision)]
+    checks = [
+        Check("contract.loads", True, "yes", "loads", str(xml), precision),
+        check_input(ir, expected_input(model, spec), precision),
+        check_output(ir, expected_output(model), precision),
+        check_preprocessing_record(ir, spec, precision),
+    ]
     checks += _shape_checks(ir, model, expected, precision)
     checks += _cost_checks(ir, model, precision)
     runner = IrRunner(core, ir, expected_output(model).name)
@@ -106,8 +127,16 @@ def _validate_precision(core: ov.Core, model: Model, spec: ConversionSpec, preci
 def _shape_checks(ir: ov.Model, model: Model, expected: _Expected, precision: str) -> list[Check]:
     shapes = ir_layer_shapes(ir)
     if expected.layer_shapes is None:
-        checks = [Check("shapes.layers", False, "not compared", "all named layers", expected.layer_shapes_problem,
-                        precision)]
+        checks = [
+            Check(
+                "shapes.layers",
+                False,
+                "not compared",
+                "all named layers",
+                expected.layer_shapes_problem,
+                precision,
+            )
+        ]
     else:
         checks = [check_layer_shapes(shapes, expected.layer_shapes, precision)]
     octave = check_octave_invariant(shapes, model_alpha(model.name), precision)
@@ -120,16 +149,19 @@ def _cost_checks(ir: ov.Model, model: Model, precision: str) -> list[Check]:
     except ValueError as e:
         return [Check("cost.count", False, "not counted", "static shapes", str(e), precision)]
     checks = []
-    for name, measured, card, rtol, unit in (("cost.params", cost.mparams, model.card.mparams, PARAMS_RTOL, "M"),
-                                              ("cost.gflops", cost.gflops, model.card.gflops, GFLOPS_RTOL, "G")):
+    for name, measured, card, rtol, unit in (
+        ("cost.params", cost.mparams, model.card.mparams, PARAMS_RTOL, "M"),
+        ("cost.gflops", cost.gflops, model.card.gflops, GFLOPS_RTOL, "G"),
+    ):
         if card is None:
             checks.append(Check(name, True, f"{measured:.4f} {unit}", "no card figure", "", precision))
             continue
         error = abs(measured - card) / card
         passed = error <= rtol
         detail = f"{error:.2%} off the card" if not passed else ""
-        checks.append(Check(name, passed, f"{measured:.4f} {unit}", f"{card:g} {unit} +- {rtol:.1%}", detail,
-                            precision))
+        checks.append(
+            Check(name, passed, f"{measured:.4f} {unit}", f"{card:g} {unit} +- {rtol:.1%}", detail, precision)
+        )
     return checks
 
 
@@ -149,17 +181,24 @@ def _expected_shapes(spec: ConversionSpec) -> tuple[dict[str, tuple[int, ...]] |
     return {name: shapes[name][0] for name in layers if name in shapes and shapes[name]}, ""
 
 
-def _reference_outputs(spec: ConversionSpec, bgr: np.ndarray, reference: Reference) -> tuple[IrOutputs | None, str]:
+def _reference_outputs(
+    spec: ConversionSpec, bgr: np.ndarray, reference: Reference
+) -> tuple[IrOutputs | None, str]:
     """The original model's outputs on the same images, or why there are none."""
     if reference == "none":
         return None, "not requested (--reference none)"
     missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
     if missing:
-        return None, f"checkpoint not found: {', '.join(map(str, missing))}; use --reference none to skip parity"
+        return (
+            None,
+            f"checkpoint not found: {', '.join(map(str, missing))}; use --reference none to skip parity",
+        )
     from ovzoo.mxnet.reference import MXNetReference
 
     try:
-        original = MXNetReference.load(spec.input_symbol, spec.input_model, bgr.shape, input_name=spec.input_name)
+        original = MXNetReference.load(
+            spec.input_symbol, spec.input_model, bgr.shape, input_name=spec.input_name
+        )
         out = original.forward(spec.original_input(bgr))
     except OvzooError as e:  # mxnet not importable, or the checkpoint does not load in it
         return None, f"{e}; use --reference none to skip parity"
