@@ -8,6 +8,7 @@ from pathlib import Path
 import openvino as ov
 
 from ovzoo.atomic import atomic_directory_sibling
+from ovzoo.convert.fp16 import compress_weights_to_fp16
 from ovzoo.errors import ConversionError
 
 
@@ -26,7 +27,8 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
     try:
         with atomic_directory_sibling(xml_path) as tmp:
             tmp_xml = tmp / xml_path.name
-            ov.save_model(model, str(tmp_xml), compress_to_fp16=compress_to_fp16)
+            to_save = compress_weights_to_fp16(model) if compress_to_fp16 else model
+            ov.save_model(to_save, str(tmp_xml), compress_to_fp16=False)
             tmp_bin = tmp_xml.with_suffix(".bin")
             for produced in (tmp_bin, tmp_xml):
                 _fsync(produced)

@@ -1,0 +1,43 @@
+"""FP16 weight compression that keeps shape-defining inputs in f32.
+
+``ov.save_model(compress_to_fp16=True)`` also compresses the float ``scales`` input of Interpolate to
+f16 + Convert; OpenVINO's shape inference then can't evaluate it when the IR is read back, and every
+upsampled layer comes out with dynamic height and width (``[1,768,?,?]``). We run the same
+transformation OpenVINO uses and then put those shape inputs back as f32 constants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import openvino as ov
+from openvino import opset8
+from openvino._offline_transformations import compress_model_transformation
+
+# op type -> input ports that define an output shape (never compressed)
+SHAPE_INPUTS: dict[str, tuple[int, ...]] = {"Interpolate": (1, 2)}
+
+
+def compress_weights_to_fp16(model: ov.Model) -> ov.Model:
+    """Return a copy of ``model`` whose float weights are stored as f16 (decompressed on load).
+
+    The input model is left as it was.
+    """
+    compressed = model.clone()
+    compress_model_transformation(compressed)
+    for op in compressed.get_ordered_ops():
+        for port in SHAPE_INPUTS.get(op.get_type_name(), ()):
+            if port < op.get_input_size():
+                _restore_f32_constant(op.input(port))
+    return compressed
+
+
+def _restore_f32_constant(target: ov.Input) -> None:
+    convert = target.get_source_output().get_node()
+    if convert.get_type_name() != "Convert":
+        return
+    source = convert.input(0).get_source_output().get_node()
+    if source.get_type_name() != "Constant":
+        return
+    restored = opset8.constant(source.get_data().astype(np.float32))
+    restored.set_friendly_name(source.get_friendly_name())
+    target.replace_source_output(restored.output(0))
