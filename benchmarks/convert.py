@@ -1,8 +1,8 @@
 """Conversion speed and memory: ``ovzoo convert`` (FP32 + FP16) of a synthetic octave-resnext-50-0.25.
 
 Each run is a fresh process (``ovzoo convert ...``), so the figures include interpreter start-up and
-importing OpenVINO, as a user sees them. Wall time is measured around the process; peak RSS is the
-child's own ``ru_maxrss`` from ``os.wait4``. The child also logs the in-process conversion time.
+importing OpenVINO, as a user sees them. Wall time is measured around the process; peak RSS is its
+``ru_maxrss`` (benchmarks/measure.py). The child also logs the in-process conversion time.
 
     .venv/bin/python benchmarks/convert.py [--runs 3] [--download-dir DIR] [--json]
 
@@ -12,6 +12,7 @@ Targets (2 cores): wall <= 3 s, peak RSS <= 500 MB. Exit status 1 if a target is
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -20,8 +21,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import run_measured  # noqa: E402  (benchmarks/measure.py)
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL = "octave-resnext-50-0.25"
@@ -30,17 +33,23 @@ TARGET_RSS_MB = 500.0
 
 
 def synthetic_download_dir(cache: Path, name: str, seed: int = 0) -> Path:
-    """A download dir holding the unpacked synthetic checkpoint (built once, reused from ``cache``)."""
-    from ovzoo.zoo.synth import synthesize_archive
+    """A download dir holding the unpacked synthetic checkpoint (built once, reused from ``cache``).
 
-    download_dir = cache / f"{name}-seed{seed}"
+    Built by ``ovzoo synth`` in its own process, so that MXNet's memory never inflates the figures of
+    the processes this one starts later.
+    """
+    # keyed by the builder's source too: a changed builder gives a different checkpoint
+    builder = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((REPO / "tools/ovzoo/zoo").glob("*.py"))))
+    download_dir = cache / f"{name}-seed{seed}-{builder.hexdigest()[:12]}"
     done = download_dir / ".complete"
     if not done.exists():
         model_dir = download_dir / "public" / name
         model_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            archive = synthesize_archive(name, Path(tmp), seed=seed)
-            with tarfile.open(archive.path) as tar:
+            subprocess.run([sys.executable, "-m", "ovzoo.cli.__main__", "synth", "--name", name, "-o", tmp,
+                            "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+            (archive,) = Path(tmp).glob("*.tar")
+            with tarfile.open(archive) as tar:
                 tar.extractall(model_dir, filter="data")
         done.touch()
     return download_dir
@@ -48,18 +57,10 @@ def synthetic_download_dir(cache: Path, name: str, seed: int = 0) -> Path:
 
 def run_once(download_dir: Path, output_dir: Path) -> dict[str, float]:
     """One ``ovzoo convert`` in a fresh process: wall seconds, peak RSS (MB), in-process seconds."""
-    command = [sys.executable, "-m", "ovzoo.cli.__main__", "convert", "--name", MODEL, "-d", str(download_dir),
-               "-o", str(output_dir), "--precisions", "FP32,FP16"]
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    stderr = child.stderr.read() if child.stderr else ""
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"ovzoo convert failed ({child.returncode}):\n{stderr}")
-    match = re.search(r"converted in ([0-9.]+) s", stderr)
-    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+    measured = run_measured([sys.executable, "-m", "ovzoo.cli.__main__", "convert", "--name", MODEL,
+                             "-d", str(download_dir), "-o", str(output_dir), "--precisions", "FP32,FP16"])
+    match = re.search(r"converted in ([0-9.]+) s", measured.output)
+    return {"wall_s": measured.wall_s, "peak_rss_mb": measured.peak_rss_mb,
             "in_process_s": float(match.group(1)) if match else float("nan")}
 
 

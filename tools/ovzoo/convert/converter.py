@@ -83,13 +83,13 @@ def convert_model(model: Model, download_dir: Path, output_dir: Path,
     precisions = check_precisions(precisions)
     spec = parse_mo_args(model, download_dir, output_dir)
     irs = {p: ir_path(output_dir, model, p) for p in precisions}
-    if dry_run:
-        return ConversionResult(model.name, spec, irs, plan_lines(model, spec, irs), dry_run=True)
-    missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
-    if missing:
-        raise ModelNotDownloaded(f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
-                                 f"--name {model.name}' first (with the same download dir)", (f"model {model.name!r}",))
     with within(f"model {model.name!r}"):
+        if dry_run:
+            return ConversionResult(model.name, spec, irs, plan_lines(model, spec, irs), dry_run=True)
+        missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
+        if missing:
+            raise ModelNotDownloaded(f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
+                                     f"--name {model.name}' first (with the same download dir)")
         ir_model = build_ir_model(model, spec)
         chain = describe_input_chain(ir_model, spec.input_name)
         for precision, xml in irs.items():
@@ -121,7 +121,7 @@ def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, .
     if model.output_info:
         if len(model.output_info) != count:
             raise ConversionError(f"output_info lists {len(model.output_info)} outputs, the converted model has "
-                                  f"{count}", (f"model {model.name!r}",))
+                                  f"{count}")
         return tuple(info.name for info in model.output_info)
     if count == 1:
         return (DEFAULT_OUTPUT_NAME,)
@@ -138,8 +138,7 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
         if model.output_info and model.output_info[i].shape:
             expected, got = tuple(model.output_info[i].shape), tuple(output.get_partial_shape().to_shape())
             if expected != got:
-                raise ConversionError(f"output {name!r} has shape {list(got)}, output_info says {list(expected)}",
-                                      (f"model {model.name!r}",))
+                raise ConversionError(f"output {name!r} has shape {list(got)}, output_info says {list(expected)}")
     ir_model.set_friendly_name(model.name)
 
 
