@@ -7,7 +7,7 @@
    FP32 at ``-infer_precision f32``, FP16 and FP32-INT8 at the CPU's default precision (bf16 on
    AVX512-BF16 machines), and FP32-INT8 at f32 for the float parts.
 
-    .venv/bin/python benchmarks/quantize.py [--seconds 15] [--subset-size 300] [--work-dir DIR] [--json FILE]
+    .venv/bin/python benchmarks/quantize.py [--seconds 15] [--rounds 2] [--subset-size 300] [--work-dir DIR] [--json FILE]
 
 Targets: quantization <= 120 s; FP32-INT8 throughput >= 1.5x FP32 (f32). Exit status 1 if one is missed.
 Synthetic weights: the timings are real, accuracy figures from this script would mean nothing.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ RUNS = (("FP32", "f32"), ("FP16", "default"), ("FP32-INT8", "default"), ("FP32-I
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="benchmark_app duration per IR")
+    parser.add_argument("--rounds", type=int, default=2, help="benchmark_app runs per IR (best kept)")
     parser.add_argument("--subset-size", type=int, default=300)
     parser.add_argument("--work-dir", type=Path, default=None, help="keep the checkpoint and IRs here")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
@@ -46,11 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import openvino as ov
 
-    from ovzoo.benchmark import BenchmarkOptions, run_benchmark_app
+    from ovzoo.benchmark import BenchmarkOptions, Timing, run_benchmark_app
     from ovzoo.catalog.loader import load_model_file
     from ovzoo.convert.converter import convert_model, ir_path
     from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
 
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="ovzoo-bench-quantize-"))
     work.mkdir(parents=True, exist_ok=True)
     model = load_model_file(REPO / "models" / MODEL / "model.yml")
@@ -65,11 +68,20 @@ def main(argv: list[str] | None = None) -> int:
           f"(target <= {TARGET_QUANTIZE_S:.0f} s)")
 
     options = BenchmarkOptions(seconds=args.seconds, hint="throughput")
-    fps: dict[str, float] = {}
+    best: dict[str, Timing] = {}
+    # the IRs take turns, round after round, and each keeps its best round: on a shared machine
+    # that is the figure least disturbed by other work, and no IR always runs at a busier moment
+    for _ in range(args.rounds):
+        for precision, infer in RUNS:
+            xml = ir_path(irs, model, precision)
+            timing = run_benchmark_app(xml, options, infer, model.input_info[0].shape,
+                                       work / "reports" / f"{precision}-{infer}")
+            key = f"{precision}@{infer}"
+            if key not in best or timing.fps > best[key].fps:
+                best[key] = timing
+    fps = {key: timing.fps for key, timing in best.items()}
     for precision, infer in RUNS:
-        xml = ir_path(irs, model, precision)
-        timing = run_benchmark_app(xml, options, infer, model.input_info[0].shape, work / "reports" / f"{precision}-{infer}")
-        fps[f"{precision}@{infer}"] = timing.fps
+        timing = best[f"{precision}@{infer}"]
         print(f"  {precision:<10} -infer_precision {infer:<8} {timing.fps:8.1f} FPS  "
               f"median latency {timing.median_latency_ms:7.1f} ms  ({timing.iterations} iterations)")
     speedup_fp32 = fps["FP32-INT8@default"] / fps["FP32@f32"]
@@ -77,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"FP32-INT8 (default) vs FP32 (f32): {speedup_fp32:.2f}x (target >= {TARGET_INT8_SPEEDUP}x); "
           f"vs FP16 (default): {speedup_fp16:.2f}x")
     device = ov.Core().get_property("CPU", "FULL_DEVICE_NAME")
-    print(f"device: {device}; benchmark_app -hint throughput -t {args.seconds:g}")
-    figures = {"model": MODEL, "device": device, "subset_size": args.subset_size, "quantize_seconds": quantize_s,
+    print(f"device: {device}; benchmark_app -hint throughput -t {args.seconds:g}, best of {args.rounds} rounds; "
+          f"load average before: {load_before}")
+    figures = {"model": MODEL, "device": device, "load_average_before": load_before, "rounds": args.rounds, "subset_size": args.subset_size, "quantize_seconds": quantize_s,
                "fps": fps, "int8_vs_fp32_f32": speedup_fp32, "int8_vs_fp16_default": speedup_fp16,
                "targets": {"quantize_seconds": TARGET_QUANTIZE_S, "int8_vs_fp32_f32": TARGET_INT8_SPEEDUP}}
     if args.json:
