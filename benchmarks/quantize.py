@@ -72,10 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     convert_model(model, download_dir, irs, ("FP32", "FP16"))
 
     started = time.perf_counter()
-    quantize_model(model, QuantizeOptions(irs, irs, Calibration("synthetic", args.subset_size), ("FP32-INT8",)))
+    quantize_model(
+        model, QuantizeOptions(irs, irs, Calibration("synthetic", args.subset_size), ("FP32-INT8",))
+    )
     quantize_s = time.perf_counter() - started
-    print(f"quantization {MODEL} FP32 -> FP32-INT8, {args.subset_size} synthetic images: {quantize_s:.1f} s "
-          f"(target <= {TARGET_QUANTIZE_S:.0f} s)")
+    print(
+        f"quantization {MODEL} FP32 -> FP32-INT8, {args.subset_size} synthetic images: {quantize_s:.1f} s "
+        f"(target <= {TARGET_QUANTIZE_S:.0f} s)"
+    )
 
     options = BenchmarkOptions(seconds=args.seconds, hint="throughput")
     best: dict[str, Timing] = {}
@@ -84,28 +88,45 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.rounds):
         for precision, infer in RUNS:
             xml = ir_path(irs, model, precision)
-            timing = run_benchmark_app(xml, options, infer, model.input_info[0].shape,
-                                       work / "reports" / f"{precision}-{infer}")
+            timing = run_benchmark_app(
+                xml, options, infer, model.input_info[0].shape, work / "reports" / f"{precision}-{infer}"
+            )
             key = f"{precision}@{infer}"
             if key not in best or timing.fps > best[key].fps:
                 best[key] = timing
     fps = {key: timing.fps for key, timing in best.items()}
     for precision, infer in RUNS:
         timing = best[f"{precision}@{infer}"]
-        print(f"  {precision:<10} -infer_precision {infer:<8} {timing.fps:8.1f} FPS  "
-              f"median latency {timing.median_latency_ms:7.1f} ms  ({timing.iterations} iterations)")
+        print(
+            f"  {precision:<10} -infer_precision {infer:<8} {timing.fps:8.1f} FPS  "
+            f"median latency {timing.median_latency_ms:7.1f} ms  ({timing.iterations} iterations)"
+        )
     speedup_fp32 = fps["FP32-INT8@default"] / fps["FP32@f32"]
     speedup_fp16 = fps["FP32-INT8@default"] / fps["FP16@default"]
-    print(f"FP32-INT8 (default) vs FP32 (f32): {speedup_fp32:.2f}x (target >= {TARGET_INT8_SPEEDUP}x); "
-          f"vs FP16 (default): {speedup_fp16:.2f}x")
+    print(
+        f"FP32-INT8 (default) vs FP32 (f32): {speedup_fp32:.2f}x (target >= {TARGET_INT8_SPEEDUP}x); "
+        f"vs FP16 (default): {speedup_fp16:.2f}x"
+    )
     device = ov.Core().get_property("CPU", "FULL_DEVICE_NAME")
     isa = int8_instructions()
     print(f"INT8/BF16 instructions: {isa}")
-    print(f"device: {device}; benchmark_app -hint throughput -t {args.seconds:g}, best of {args.rounds} rounds; "
-          f"load average before: {load_before}")
-    figures = {"model": MODEL, "device": device, "load_average_before": load_before, "rounds": args.rounds, "int8_bf16_instructions": isa, "subset_size": args.subset_size, "quantize_seconds": quantize_s,
-               "fps": fps, "int8_vs_fp32_f32": speedup_fp32, "int8_vs_fp16_default": speedup_fp16,
-               "targets": {"quantize_seconds": TARGET_QUANTIZE_S, "int8_vs_fp32_f32": TARGET_INT8_SPEEDUP}}
+    print(
+        f"device: {device}; benchmark_app -hint throughput -t {args.seconds:g}, best of {args.rounds} rounds; "
+        f"load average before: {load_before}"
+    )
+    figures = {
+        "model": MODEL,
+        "device": device,
+        "load_average_before": load_before,
+        "rounds": args.rounds,
+        "int8_bf16_instructions": isa,
+        "subset_size": args.subset_size,
+        "quantize_seconds": quantize_s,
+        "fps": fps,
+        "int8_vs_fp32_f32": speedup_fp32,
+        "int8_vs_fp16_default": speedup_fp16,
+        "targets": {"quantize_seconds": TARGET_QUANTIZE_S, "int8_vs_fp32_f32": TARGET_INT8_SPEEDUP},
+    }
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0 if quantize_s <= TARGET_QUANTIZE_S and speedup_fp32 >= TARGET_INT8_SPEEDUP else 1

@@ -34,6 +34,7 @@ RESNEXT = "octave-resnext-50-0.25"
 
 # --- the committed configs ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", [RESNEXT, "octave-digits-tiny"])
 def test_model_folder_config_is_a_relative_link_to_the_accuracy_configs_file(name):
     link = REPO_ROOT / "models" / name / "accuracy-check.yml"
@@ -46,11 +47,18 @@ def test_model_folder_config_is_a_relative_link_to_the_accuracy_configs_file(nam
 def test_resnext_config_has_both_launchers_and_the_published_references():
     config = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml")
     mx, ir = config.models
-    assert (mx.name, mx.launchers[0].framework, mx.launchers[0].model) == (f"{RESNEXT}-mx", "mxnet",
-                                                                          "checkpoint-0-0000.params")
+    assert (mx.name, mx.launchers[0].framework, mx.launchers[0].model) == (
+        f"{RESNEXT}-mx",
+        "mxnet",
+        "checkpoint-0-0000.params",
+    )
     assert mx.launchers[0].inputs[0].shape == (3, 224, 224)
-    assert mx.datasets[0].preprocessing == (BgrToRgb(), Resize(256, "greater", "CUBIC"), Crop(224),
-                                            Normalization((124.0, 117.0, 104.0), (59.88,)))
+    assert mx.datasets[0].preprocessing == (
+        BgrToRgb(),
+        Resize(256, "greater", "CUBIC"),
+        Crop(224),
+        Normalization((124.0, 117.0, 104.0), (59.88,)),
+    )
     assert (ir.name, ir.launchers[0].framework) == (RESNEXT, "openvino")
     assert ir.datasets[0].preprocessing == (Resize(256, "greater", "CUBIC"), Crop(224))
     for entry in config.models:
@@ -60,6 +68,7 @@ def test_resnext_config_has_both_launchers_and_the_published_references():
 
 
 # --- strict parsing -------------------------------------------------------------------------------------
+
 
 def _set(path: str, value: object):
     def edit(config: dict) -> None:
@@ -71,29 +80,61 @@ def _set(path: str, value: object):
             del node[int(last) if last.isdigit() else last]
         else:
             node[int(last) if last.isdigit() else last] = value
+
     return edit
 
 
 _DELETE = object()
 BAD_CONFIGS = {
     "unknown-top-level-key": (_set("modles", []), "top level: unknown key(s) 'modles'"),
-    "unknown-framework": (_set("models.0.launchers.0.framework", "caffe"), "models[0].launchers[0].framework"),
+    "unknown-framework": (
+        _set("models.0.launchers.0.framework", "caffe"),
+        "models[0].launchers[0].framework",
+    ),
     "unknown-adapter": (_set("models.0.launchers.0.adapter", "detection"), "models[0].launchers[0].adapter"),
-    "mxnet-model-not-params": (_set("models.0.launchers.0.model", "model.json"), "launchers[0].model: expected"),
-    "mxnet-without-inputs": (_set("models.0.launchers.0.inputs", _DELETE), "the mxnet launcher needs exactly one"),
-    "bad-input-shape": (_set("models.0.launchers.0.inputs.0.shape", "3,224"), "inputs[0].shape: expected C,H,W"),
+    "mxnet-model-not-params": (
+        _set("models.0.launchers.0.model", "model.json"),
+        "launchers[0].model: expected",
+    ),
+    "mxnet-without-inputs": (
+        _set("models.0.launchers.0.inputs", _DELETE),
+        "the mxnet launcher needs exactly one",
+    ),
+    "bad-input-shape": (
+        _set("models.0.launchers.0.inputs.0.shape", "3,224"),
+        "inputs[0].shape: expected C,H,W",
+    ),
     "unknown-step": (_set("models.0.datasets.0.preprocessing.0.type", "flip"), "preprocessing[0].type"),
     "unknown-step-key": (_set("models.0.datasets.0.preprocessing.1.sizee", 3), "unknown key(s) 'sizee'"),
-    "bad-aspect-ratio-scale": (_set("models.0.datasets.0.preprocessing.1.aspect_ratio_scale", "width"),
-                               "preprocessing[1].aspect_ratio_scale"),
-    "bad-interpolation": (_set("models.0.datasets.0.preprocessing.1.interpolation", "SPLINE"),
-                          "preprocessing[1].interpolation"),
-    "zero-crop": (_set("models.0.datasets.0.preprocessing.2.size", 0), "preprocessing[2].size: expected an integer"),
-    "zero-std": (_set("models.0.datasets.0.preprocessing.3.std", 0), "preprocessing[3].std: expected numbers > 0"),
-    "two-means": (_set("models.0.datasets.0.preprocessing.3.mean", "(1,2)"), "preprocessing[3].mean: expected 1 or 3"),
+    "bad-aspect-ratio-scale": (
+        _set("models.0.datasets.0.preprocessing.1.aspect_ratio_scale", "width"),
+        "preprocessing[1].aspect_ratio_scale",
+    ),
+    "bad-interpolation": (
+        _set("models.0.datasets.0.preprocessing.1.interpolation", "SPLINE"),
+        "preprocessing[1].interpolation",
+    ),
+    "zero-crop": (
+        _set("models.0.datasets.0.preprocessing.2.size", 0),
+        "preprocessing[2].size: expected an integer",
+    ),
+    "zero-std": (
+        _set("models.0.datasets.0.preprocessing.3.std", 0),
+        "preprocessing[3].std: expected numbers > 0",
+    ),
+    "two-means": (
+        _set("models.0.datasets.0.preprocessing.3.mean", "(1,2)"),
+        "preprocessing[3].mean: expected 1 or 3",
+    ),
     "metric-type": (_set("models.0.datasets.0.metrics.0.type", "map"), "metrics[0].type: only 'accuracy'"),
-    "reference-in-percent": (_set("models.0.datasets.0.metrics.0.reference", 78.772), "expected a fraction 0..1"),
-    "unknown-dataset": (_set("models.0.datasets.0.name", "coco"), "dataset 'coco' is not in the dataset definitions"),
+    "reference-in-percent": (
+        _set("models.0.datasets.0.metrics.0.reference", 78.772),
+        "expected a fraction 0..1",
+    ),
+    "unknown-dataset": (
+        _set("models.0.datasets.0.name", "coco"),
+        "dataset 'coco' is not in the dataset definitions",
+    ),
     "reader": (_set("models.0.datasets.0.reader", "pillow_imread"), "reader: only 'opencv_imread'"),
     "no-launchers": (_set("models.0.launchers", []), "models[0].launchers: expected a non-empty list"),
 }
@@ -112,10 +153,14 @@ def test_bad_config_is_a_one_line_error_naming_file_and_field(tmp_path, case):
     assert text.startswith(f"{path}: ") and message in text and "\n" not in text
 
 
-@pytest.mark.parametrize("content, message", [
-    ("models: [", "not valid YAML"),
-    (None, "can't read the file"),
-], ids=["not-yaml", "missing-file"])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("models: [", "not valid YAML"),
+        (None, "can't read the file"),
+    ],
+    ids=["not-yaml", "missing-file"],
+)
 def test_unreadable_config(tmp_path, content, message):
     path = tmp_path / "config.yml"
     if content is not None:
@@ -126,12 +171,15 @@ def test_unreadable_config(tmp_path, content, message):
 
 def test_bad_dataset_definitions_name_their_file(tmp_path):
     definitions = tmp_path / "dataset_definitions.yml"
-    definitions.write_text("datasets:\n  - name: x\n    data_source: d\n    annotation_conversion: {converter: voc, annotation_file: a}\n")
+    definitions.write_text(
+        "datasets:\n  - name: x\n    data_source: d\n    annotation_conversion: {converter: voc, annotation_file: a}\n"
+    )
     with pytest.raises(AccuracyConfigError, match=r"dataset_definitions.yml: .*converter: only 'imagenet'"):
         load_accuracy_config(CONFIGS / f"{RESNEXT}.yml", definitions)
 
 
 # --- preprocessing semantics ----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -158,7 +206,7 @@ def test_mxnet_preprocessing_matches_a_hand_computation(photo, tmp_path, transpo
     size = (383, 256) if not transpose else (256, 383)  # (width, height) for cv2
     resized = cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
     top, left = (size[1] - 224) // 2, (size[0] - 224) // 2
-    crop = resized[top:top + 224, left:left + 224]
+    crop = resized[top : top + 224, left : left + 224]
     expected = (crop - np.array([124, 117, 104], np.float32)) / np.float32(59.88)
     assert got.shape == (224, 224, 3) and got.dtype == np.float32
     np.testing.assert_array_equal(got, expected)
@@ -171,9 +219,16 @@ def test_ir_preprocessing_keeps_bgr_and_raw_values(photo):
     np.testing.assert_array_equal(got, bgr[16:240, 79:303])
 
 
-@pytest.mark.parametrize("height, width, expected", [
-    (427, 640, (256, 383)), (640, 427, (383, 256)), (300, 300, (256, 256)), (8, 8, (256, 256)),
-], ids=["landscape", "portrait", "square", "upscale"])
+@pytest.mark.parametrize(
+    "height, width, expected",
+    [
+        (427, 640, (256, 383)),
+        (640, 427, (383, 256)),
+        (300, 300, (256, 256)),
+        (8, 8, (256, 256)),
+    ],
+    ids=["landscape", "portrait", "square", "upscale"],
+)
 def test_aspect_ratio_scale_greater(height, width, expected):
     assert resized_size(height, width, 256, "greater") == expected
 
@@ -189,12 +244,17 @@ def test_top_classes_order_ties_by_index():
 
 # --- data and model resolution errors -------------------------------------------------------------------
 
-@pytest.mark.parametrize("files, message", [
-    ({"val.txt": ""}, "lists no images"),
-    ({"val.txt": "a.png 1 2 x\n"}, "val.txt:1: expected"),
-    ({"val.txt": "../a.png 1\n"}, "must be relative"),
-    ({}, "val.txt' does not exist"),
-], ids=["empty", "malformed", "escapes-folder", "missing"])
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"val.txt": ""}, "lists no images"),
+        ({"val.txt": "a.png 1 2 x\n"}, "val.txt:1: expected"),
+        ({"val.txt": "../a.png 1\n"}, "must be relative"),
+        ({}, "val.txt' does not exist"),
+    ],
+    ids=["empty", "malformed", "escapes-folder", "missing"],
+)
 def test_annotation_errors(tmp_path, files, message):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -204,7 +264,9 @@ def test_annotation_errors(tmp_path, files, message):
 
 def test_missing_mxnet_checkpoint_says_to_download(tmp_path):
     entry = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml").models[0]
-    with pytest.raises(AccuracyError, match=f"checkpoint-0-0000.params not found .*ovzoo download --name {RESNEXT}"):
+    with pytest.raises(
+        AccuracyError, match=f"checkpoint-0-0000.params not found .*ovzoo download --name {RESNEXT}"
+    ):
         mxnet_checkpoint(tmp_path, entry, entry.launchers[0])
 
 
@@ -228,13 +290,25 @@ def test_missing_ir_precision_says_to_convert(tmp_path):
 def test_cli_bad_config_exits_1_with_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.yml"
     bad.write_text("models: 3\n")
-    code = run_command("accuracy", ["-c", str(bad), "-d", str(CONFIGS / "dataset_definitions.yml"),
-                                    "-s", str(tmp_path), "-a", str(tmp_path)])
+    code = run_command(
+        "accuracy",
+        [
+            "-c",
+            str(bad),
+            "-d",
+            str(CONFIGS / "dataset_definitions.yml"),
+            "-s",
+            str(tmp_path),
+            "-a",
+            str(tmp_path),
+        ],
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and "models: expected a non-empty list" in err[0]
 
 
 # --- the whole pipeline on the trained digits model -----------------------------------------------------
+
 
 @pytest.mark.slow
 def test_digits_pipeline_meets_the_accuracy_targets(tmp_path, capsys):
@@ -248,9 +322,22 @@ def test_digits_pipeline_meets_the_accuracy_targets(tmp_path, capsys):
     export_split(tmp_path / "data", "test")  # evaluate on the held-out ones
     quantize_model(model, QuantizeOptions(models_dir, models_dir, Calibration("dataset", 300, calibration)))
 
-    code = run_command("accuracy", ["-c", str(REPO_ROOT / "models" / model.name / "accuracy-check.yml"),
-                                    "-s", str(tmp_path / "data"), "-a", str(tmp_path / "data" / "digits_test"),
-                                    "-m", str(models_dir), "--json", str(tmp_path / "acc.json"), "--no_progress"])
+    code = run_command(
+        "accuracy",
+        [
+            "-c",
+            str(REPO_ROOT / "models" / model.name / "accuracy-check.yml"),
+            "-s",
+            str(tmp_path / "data"),
+            "-a",
+            str(tmp_path / "data" / "digits_test"),
+            "-m",
+            str(models_dir),
+            "--json",
+            str(tmp_path / "acc.json"),
+            "--no_progress",
+        ],
+    )
     assert code == 0
     table = capsys.readouterr().out
     result = json.loads((tmp_path / "acc.json").read_text())
@@ -268,9 +355,24 @@ def test_report_marks_synthetic_calibration(tmp_path):
     from ovzoo.accuracy.evaluate import AccuracyReport, LauncherResult, MetricValue
 
     note = "INT8 calibrated on synthetic: 8 image-like images (ovzoo.images, seed 0), not real data"
-    report = AccuracyReport(DIGITS_CONFIG, "digits_test", 10, "f32", (
-        LauncherResult("m", "openvino", "FP32-INT8", tmp_path, 10, (MetricValue("top1", 1, 0.5, 0.6, 0.55),), 1.0,
-                       note),))
+    report = AccuracyReport(
+        DIGITS_CONFIG,
+        "digits_test",
+        10,
+        "f32",
+        (
+            LauncherResult(
+                "m",
+                "openvino",
+                "FP32-INT8",
+                tmp_path,
+                10,
+                (MetricValue("top1", 1, 0.5, 0.6, 0.55),),
+                1.0,
+                note,
+            ),
+        ),
+    )
     text = format_report(report)
     assert "synthetic" in text and "-10.00" in text and "-5.00" in text
 
@@ -285,9 +387,16 @@ def test_run_accuracy_streams_the_real_dataset(tmp_path):
 
     model = download_and_convert(tmp_path / "models", ("FP32",))
     export_split(tmp_path / "data", "test", count=50)
-    report = run_accuracy(AccuracyOptions(path, tmp_path / "data", tmp_path / "data" / "digits_test" / "val.txt",
-                                          tmp_path / "models", definitions=CONFIGS / "dataset_definitions.yml",
-                                          progress=False))
+    report = run_accuracy(
+        AccuracyOptions(
+            path,
+            tmp_path / "data",
+            tmp_path / "data" / "digits_test" / "val.txt",
+            tmp_path / "models",
+            definitions=CONFIGS / "dataset_definitions.yml",
+            progress=False,
+        )
+    )
     (result,) = report.results
     assert (result.entry, result.precision, result.images) == (model.name, "FP32", 50)
     assert result.metrics[0].original is None and result.metrics[0].value >= 0.9

@@ -26,7 +26,9 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path, P
     return model, root / "models", calibration
 
 
-def _options(models_dir: Path, out: Path, calibration: Calibration, precisions=("FP32-INT8",)) -> QuantizeOptions:
+def _options(
+    models_dir: Path, out: Path, calibration: Calibration, precisions=("FP32-INT8",)
+) -> QuantizeOptions:
     return QuantizeOptions(models_dir, out, calibration, precisions)
 
 
@@ -53,7 +55,9 @@ def test_quantized_ir_is_deterministic_and_records_its_calibration(converted, tm
 
 def test_synthetic_calibration_is_labelled_as_such(converted, tmp_path):
     model, models_dir, _ = converted
-    results = quantize_model(model, _options(models_dir, tmp_path, Calibration("synthetic", 8), ("FP16-INT8",)))
+    results = quantize_model(
+        model, _options(models_dir, tmp_path, Calibration("synthetic", 8), ("FP16-INT8",))
+    )
     xml = results[0].xml
     assert xml == ir_path(tmp_path, model, "FP16-INT8")
     assert _rt(xml, "quantization", "calibration") == "synthetic"
@@ -108,7 +112,9 @@ def test_model_not_quantizable_is_refused(converted, tmp_path):
 
 def test_missing_fp_ir_says_to_convert_first(converted, tmp_path):
     model, _, data = converted
-    with pytest.raises(QuantizationError, match="missing FP IR .*run 'ovzoo convert --name octave-digits-tiny"):
+    with pytest.raises(
+        QuantizationError, match="missing FP IR .*run 'ovzoo convert --name octave-digits-tiny"
+    ):
         quantize_model(model, _options(tmp_path / "empty", tmp_path, Calibration("dataset", 10, data)))
 
 
@@ -145,9 +151,23 @@ class _no_raise:
 
 def test_cli_quantizes_and_prints_the_ir(converted, tmp_path, capsys):
     _, models_dir, data = converted
-    code = run_command("quantize", ["--name", "octave-digits-tiny", "-d", str(models_dir), "-o", str(tmp_path),
-                                    "--precisions", "FP32-INT8", "--dataset_dir", str(data),
-                                    "--subset-size", "10"])
+    code = run_command(
+        "quantize",
+        [
+            "--name",
+            "octave-digits-tiny",
+            "-d",
+            str(models_dir),
+            "-o",
+            str(tmp_path),
+            "--precisions",
+            "FP32-INT8",
+            "--dataset_dir",
+            str(data),
+            "--subset-size",
+            "10",
+        ],
+    )
     out = capsys.readouterr().out
     assert code == 0
     xml = tmp_path / "public" / "octave-digits-tiny" / "FP32-INT8" / "octave-digits-tiny.xml"

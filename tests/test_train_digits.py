@@ -32,8 +32,10 @@ def test_committed_archive_matches_its_descriptor():
 def test_committed_checkpoint_is_the_family_builders_network(tmp_path):
     spec = OCTAVE_FAMILY[SPEC_NAME]
     members = _members()
-    assert sorted(members) == ["octave-digits-tiny/checkpoint-0-0000.params",
-                               "octave-digits-tiny/checkpoint-0-symbol.json"]
+    assert sorted(members) == [
+        "octave-digits-tiny/checkpoint-0-0000.params",
+        "octave-digits-tiny/checkpoint-0-symbol.json",
+    ]
     assert members["octave-digits-tiny/checkpoint-0-symbol.json"].decode() == build_symbol_json(spec)
     params = tmp_path / "checkpoint-0-0000.params"
     params.write_bytes(members["octave-digits-tiny/checkpoint-0-0000.params"])
@@ -57,7 +59,9 @@ def test_exported_split_is_an_imagenet_style_folder(tmp_path):
     lines = (folder / "val.txt").read_text().splitlines()
     split = load_digits_split()
     assert lines == [f"{i:05d}.png {split.test_labels[i]}" for i in range(5)]
-    np.testing.assert_array_equal(cv2.imread(str(folder / "00003.png"), cv2.IMREAD_GRAYSCALE), split.test_images[3])
+    np.testing.assert_array_equal(
+        cv2.imread(str(folder / "00003.png"), cv2.IMREAD_GRAYSCALE), split.test_images[3]
+    )
 
 
 @pytest.mark.slow

@@ -23,7 +23,9 @@ def download_and_convert(out: Path, precisions: tuple[str, ...] = ("FP32", "FP16
     """Fetch the committed archive over a real HTTP mirror on 127.0.0.1, unpack, convert into ``out``."""
     model = digits_model()
     with serve_directory(DIGITS_DIR) as base_url:
-        report = download_models([model], DownloadOptions(output_dir=out, mirrors=(base_url,), num_attempts=1))
+        report = download_models(
+            [model], DownloadOptions(output_dir=out, mirrors=(base_url,), num_attempts=1)
+        )
     assert report.ok, report.results
     convert_model(model, out, out, precisions)
     return model

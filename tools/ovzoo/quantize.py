@@ -35,7 +35,10 @@ from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 log = logging.getLogger(__name__)
 
 # quantized precision -> (the IR it starts from, compress weights that stay float to FP16)
-QUANTIZED_PRECISIONS: dict[str, tuple[str, bool]] = {"FP16-INT8": ("FP16", True), "FP32-INT8": ("FP32", False)}
+QUANTIZED_PRECISIONS: dict[str, tuple[str, bool]] = {
+    "FP16-INT8": ("FP16", True),
+    "FP32-INT8": ("FP32", False),
+}
 DEFAULT_SUBSET_SIZE = 300
 ANNOTATION_NAME = "val.txt"
 
@@ -91,8 +94,10 @@ def check_quantized_precisions(precisions: Sequence[str]) -> tuple[str, ...]:
     """
     unknown = [p for p in precisions if p not in QUANTIZED_PRECISIONS]
     if unknown or not precisions:
-        raise QuantizationError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                                f"choose from {', '.join(QUANTIZED_PRECISIONS)}")
+        raise QuantizationError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(QUANTIZED_PRECISIONS)}"
+        )
     return tuple(dict.fromkeys(precisions))
 
 
@@ -104,7 +109,9 @@ def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> 
     """
     _, channels, height, width = input_shape
     if channels != 3 or height != width:
-        raise QuantizationError(f"calibration needs a 3-channel square input, the IR takes {list(input_shape)}")
+        raise QuantizationError(
+            f"calibration needs a 3-channel square input, the IR takes {list(input_shape)}"
+        )
     if calibration.kind == "synthetic":
         from ovzoo.images import image_like_batch  # noqa: PLC0415
 
@@ -113,7 +120,9 @@ def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> 
     if calibration.dataset_dir is None:
         raise QuantizationError("no calibration data: give --dataset_dir DIR or --synthetic")
     try:
-        images = load_labelled_images(calibration.dataset_dir, Path(calibration.dataset_dir) / ANNOTATION_NAME)
+        images = load_labelled_images(
+            calibration.dataset_dir, Path(calibration.dataset_dir) / ANNOTATION_NAME
+        )
         subset = images.subset(calibration.subset_size)
         return [image[None] for image in subset.preprocessed(evaluation_steps(height), height, width)]
     except OvzooError as e:
@@ -131,8 +140,11 @@ def _fingerprint(batches: Sequence[np.ndarray]) -> str:
 @contextmanager
 def _nncf_output_to_stderr() -> Iterator[None]:
     """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr."""
-    handlers = [h for h in logging.getLogger("nncf").handlers
-                if isinstance(h, logging.StreamHandler) and h.stream is sys.stdout]
+    handlers = [
+        h
+        for h in logging.getLogger("nncf").handlers
+        if isinstance(h, logging.StreamHandler) and h.stream is sys.stdout
+    ]
     for handler in handlers:
         handler.setStream(sys.stderr)
     try:
@@ -155,8 +167,12 @@ def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: 
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
     try:
         with _nncf_output_to_stderr():
-            return nncf.quantize(ir_model, dataset, preset=nncf.QuantizationPreset.PERFORMANCE,
-                                 subset_size=min(subset_size, len(batches)))
+            return nncf.quantize(
+                ir_model,
+                dataset,
+                preset=nncf.QuantizationPreset.PERFORMANCE,
+                subset_size=min(subset_size, len(batches)),
+            )
     except Exception as e:  # nncf raises many types (RuntimeError, nncf.InternalError, ValueError...)
         raise QuantizationError(f"NNCF could not quantize the model ({type(e).__name__}: {e})") from e
 
@@ -180,8 +196,9 @@ def stabilise_names(quantized: ov.Model, names_before: set[str]) -> None:
         op.set_friendly_name(new)
 
 
-def _record_rt_info(quantized: ov.Model, precision: str, source: str, calibration: Calibration,
-                    used: int, fingerprint: str) -> None:
+def _record_rt_info(
+    quantized: ov.Model, precision: str, source: str, calibration: Calibration, used: int, fingerprint: str
+) -> None:
     import nncf  # noqa: PLC0415
 
     entries = {
@@ -199,7 +216,9 @@ def _record_rt_info(quantized: ov.Model, precision: str, source: str, calibratio
         quantized.set_rt_info(value, ["ovzoo", *key.split("/")])
 
 
-def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None = None) -> list[QuantizationResult]:
+def quantize_model(
+    model: Model, options: QuantizeOptions, core: ov.Core | None = None
+) -> list[QuantizationResult]:
     """Quantize one model to each requested INT8 precision.
 
     Raises:
@@ -210,12 +229,16 @@ def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None 
     precisions = check_quantized_precisions(options.precisions)
     with within(f"model {model.name!r}"):
         if not model.quantizable:
-            raise QuantizationError("not marked 'quantizable: true' in its model.yml; refusing to quantize it")
+            raise QuantizationError(
+                "not marked 'quantizable: true' in its model.yml; refusing to quantize it"
+            )
         sources = {p: ir_path(options.download_dir, model, QUANTIZED_PRECISIONS[p][0]) for p in precisions}
         missing = [str(path) for path in sources.values() if not path.is_file()]
         if missing:
-            raise QuantizationError(f"missing FP IR {', '.join(missing)}; run 'ovzoo convert --name {model.name} "
-                                    f"-o {options.download_dir}' first")
+            raise QuantizationError(
+                f"missing FP IR {', '.join(missing)}; run 'ovzoo convert --name {model.name} "
+                f"-o {options.download_dir}' first"
+            )
         core = core or ov.Core()
         batches: list[np.ndarray] | None = None
         results = []
@@ -230,8 +253,14 @@ def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None 
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
             quantized = quantize_ir(ir_model, batches, options.calibration.subset_size)
             stabilise_names(quantized, names_before)
-            _record_rt_info(quantized, precision, QUANTIZED_PRECISIONS[precision][0], options.calibration,
-                            len(batches), fingerprint)
+            _record_rt_info(
+                quantized,
+                precision,
+                QUANTIZED_PRECISIONS[precision][0],
+                options.calibration,
+                len(batches),
+                fingerprint,
+            )
             xml = ir_path(options.output_dir, model, precision)
             try:
                 write_ir(quantized, xml, compress_to_fp16=QUANTIZED_PRECISIONS[precision][1])
@@ -239,7 +268,9 @@ def quantize_model(model: Model, options: QuantizeOptions, core: ov.Core | None 
                 raise QuantizationError(e.problem, e.where) from e
             seconds = time.perf_counter() - started
             log.info("%s: wrote %s (%.1f s)", model.name, xml, seconds)
-            results.append(QuantizationResult(model.name, precision, xml, sources[precision], description, seconds))
+            results.append(
+                QuantizationResult(model.name, precision, xml, sources[precision], description, seconds)
+            )
         return results
 
 

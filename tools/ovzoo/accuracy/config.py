@@ -121,8 +121,9 @@ def _mapping(value: Any, what: str, allowed: set[str], required: set[str]) -> di
         raise AccuracyConfigError(f"{what}: expected a mapping, got {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise AccuracyConfigError(f"{what}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                                  f"allowed: {', '.join(sorted(allowed))}")
+        raise AccuracyConfigError(
+            f"{what}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}"
+        )
     missing = sorted(required - set(value))
     if missing:
         raise AccuracyConfigError(f"{what}: missing key(s) {', '.join(map(repr, missing))}")
@@ -187,12 +188,15 @@ def _parse_step(raw: Any, what: str) -> PreprocessingStep:
         step = _mapping(raw, what, {"type", "size", "aspect_ratio_scale", "interpolation"}, {"size"})
         scale = step.get("aspect_ratio_scale")
         if scale is not None and scale not in ASPECT_RATIO_SCALES:
-            raise AccuracyConfigError(f"{what}.aspect_ratio_scale: supported: {', '.join(ASPECT_RATIO_SCALES)}; "
-                                      f"got {scale!r}")
+            raise AccuracyConfigError(
+                f"{what}.aspect_ratio_scale: supported: {', '.join(ASPECT_RATIO_SCALES)}; got {scale!r}"
+            )
         interpolation = str(step.get("interpolation", "LINEAR")).upper()
         if interpolation not in INTERPOLATIONS:
-            raise AccuracyConfigError(f"{what}.interpolation: expected one of {', '.join(INTERPOLATIONS)}, "
-                                      f"got {step.get('interpolation')!r}")
+            raise AccuracyConfigError(
+                f"{what}.interpolation: expected one of {', '.join(INTERPOLATIONS)}, "
+                f"got {step.get('interpolation')!r}"
+            )
         return Resize(_positive_int(step["size"], f"{what}.size"), scale, interpolation)
     if step_type == "crop":
         step = _mapping(raw, what, {"type", "size"}, {"size"})
@@ -201,10 +205,13 @@ def _parse_step(raw: Any, what: str) -> PreprocessingStep:
         step = _mapping(raw, what, {"type", "mean", "std"}, set())
         if "mean" not in step and "std" not in step:
             raise AccuracyConfigError(f"{what}: needs 'mean' and/or 'std'")
-        return Normalization(_numbers(step.get("mean", 0), f"{what}.mean"),
-                             _numbers(step.get("std", 1), f"{what}.std", positive=True))
-    raise AccuracyConfigError(f"{what}.type: expected one of bgr_to_rgb, resize, crop, normalization; "
-                              f"got {step_type!r}")
+        return Normalization(
+            _numbers(step.get("mean", 0), f"{what}.mean"),
+            _numbers(step.get("std", 1), f"{what}.std", positive=True),
+        )
+    raise AccuracyConfigError(
+        f"{what}.type: expected one of bgr_to_rgb, resize, crop, normalization; got {step_type!r}"
+    )
 
 
 def _parse_metric(raw: Any, what: str) -> AccuracyMetric:
@@ -224,10 +231,13 @@ def _parse_launcher(raw: Any, what: str) -> Launcher:
     launcher = _mapping(raw, what, {"framework", "model", "adapter", "inputs"}, {"framework", "adapter"})
     framework = FRAMEWORK_ALIASES.get(launcher["framework"])
     if framework is None:
-        raise AccuracyConfigError(f"{what}.framework: expected one of {', '.join(FRAMEWORK_ALIASES)}, "
-                                  f"got {launcher['framework']!r}")
+        raise AccuracyConfigError(
+            f"{what}.framework: expected one of {', '.join(FRAMEWORK_ALIASES)}, got {launcher['framework']!r}"
+        )
     if launcher["adapter"] != "classification":
-        raise AccuracyConfigError(f"{what}.adapter: only 'classification' is supported, got {launcher['adapter']!r}")
+        raise AccuracyConfigError(
+            f"{what}.adapter: only 'classification' is supported, got {launcher['adapter']!r}"
+        )
     model = launcher.get("model")
     if framework == "mxnet":
         model = _string(model, f"{what}.model")
@@ -237,9 +247,15 @@ def _parse_launcher(raw: Any, what: str) -> Launcher:
     for i, item in enumerate(launcher.get("inputs") or []):
         entry = _mapping(item, f"{what}.inputs[{i}]", {"name", "type", "shape"}, {"name", "shape"})
         if entry.get("type", "INPUT") != "INPUT":
-            raise AccuracyConfigError(f"{what}.inputs[{i}].type: only INPUT is supported, got {entry['type']!r}")
-        inputs.append(LauncherInput(_string(entry["name"], f"{what}.inputs[{i}].name"),
-                                    _parse_shape(entry["shape"], f"{what}.inputs[{i}].shape")))
+            raise AccuracyConfigError(
+                f"{what}.inputs[{i}].type: only INPUT is supported, got {entry['type']!r}"
+            )
+        inputs.append(
+            LauncherInput(
+                _string(entry["name"], f"{what}.inputs[{i}].name"),
+                _parse_shape(entry["shape"], f"{what}.inputs[{i}].shape"),
+            )
+        )
     if framework == "mxnet" and len(inputs) != 1:
         raise AccuracyConfigError(f"{what}.inputs: the mxnet launcher needs exactly one input with its shape")
     return Launcher(framework, model, "classification", tuple(inputs))
@@ -249,14 +265,20 @@ def _parse_dataset(raw: Any, what: str, definitions: Mapping[str, DatasetDefinit
     dataset = _mapping(raw, what, {"name", "reader", "preprocessing", "metrics"}, {"name", "metrics"})
     name = _string(dataset["name"], f"{what}.name")
     if name not in definitions:
-        raise AccuracyConfigError(f"{what}.name: dataset {name!r} is not in the dataset definitions "
-                                  f"(known: {', '.join(sorted(definitions)) or 'none'})")
+        raise AccuracyConfigError(
+            f"{what}.name: dataset {name!r} is not in the dataset definitions "
+            f"(known: {', '.join(sorted(definitions)) or 'none'})"
+        )
     reader = dataset.get("reader", "opencv_imread")
     if reader != "opencv_imread":
         raise AccuracyConfigError(f"{what}.reader: only 'opencv_imread' is supported, got {reader!r}")
-    steps = tuple(_parse_step(s, f"{what}.preprocessing[{i}]") for i, s in enumerate(dataset.get("preprocessing") or []))
-    metrics = tuple(_parse_metric(m, f"{what}.metrics[{i}]")
-                    for i, m in enumerate(_list(dataset["metrics"], f"{what}.metrics")))
+    steps = tuple(
+        _parse_step(s, f"{what}.preprocessing[{i}]") for i, s in enumerate(dataset.get("preprocessing") or [])
+    )
+    metrics = tuple(
+        _parse_metric(m, f"{what}.metrics[{i}]")
+        for i, m in enumerate(_list(dataset["metrics"], f"{what}.metrics"))
+    )
     return DatasetEntry(name, reader, steps, metrics)
 
 
@@ -271,23 +293,37 @@ def load_dataset_definitions(path: Path) -> dict[str, DatasetDefinition]:
         result: dict[str, DatasetDefinition] = {}
         for i, raw in enumerate(_list(root["datasets"], "datasets")):
             what = f"datasets[{i}]"
-            entry = _mapping(raw, what, {"name", "annotation_conversion", "annotation", "data_source"},
-                             {"name", "data_source"})
+            entry = _mapping(
+                raw,
+                what,
+                {"name", "annotation_conversion", "annotation", "data_source"},
+                {"name", "data_source"},
+            )
             name = _string(entry["name"], f"{what}.name")
             if name in result:
                 raise AccuracyConfigError(f"{what}.name: duplicate dataset {name!r}")
             if "annotation_conversion" in entry:
-                conversion = _mapping(entry["annotation_conversion"], f"{what}.annotation_conversion",
-                                      {"converter", "annotation_file"}, {"converter", "annotation_file"})
+                conversion = _mapping(
+                    entry["annotation_conversion"],
+                    f"{what}.annotation_conversion",
+                    {"converter", "annotation_file"},
+                    {"converter", "annotation_file"},
+                )
                 if conversion["converter"] != "imagenet":
-                    raise AccuracyConfigError(f"{what}.annotation_conversion.converter: only 'imagenet' "
-                                              f"(\"<file> <label>\" lines) is supported, got {conversion['converter']!r}")
-                annotation = _string(conversion["annotation_file"], f"{what}.annotation_conversion.annotation_file")
+                    raise AccuracyConfigError(
+                        f"{what}.annotation_conversion.converter: only 'imagenet' "
+                        f'("<file> <label>" lines) is supported, got {conversion["converter"]!r}'
+                    )
+                annotation = _string(
+                    conversion["annotation_file"], f"{what}.annotation_conversion.annotation_file"
+                )
             elif "annotation" in entry:
                 annotation = _string(entry["annotation"], f"{what}.annotation")
             else:
                 raise AccuracyConfigError(f"{what}: needs 'annotation_conversion' or 'annotation'")
-            result[name] = DatasetDefinition(name, annotation, _string(entry["data_source"], f"{what}.data_source"))
+            result[name] = DatasetDefinition(
+                name, annotation, _string(entry["data_source"], f"{what}.data_source")
+            )
         return result
 
 
@@ -311,9 +347,13 @@ def load_accuracy_config(path: Path, definitions_path: Path | None = None) -> Ac
             what = f"models[{i}]"
             entry = _mapping(raw, what, {"name", "launchers", "datasets"}, {"name", "launchers", "datasets"})
             name = _string(entry["name"], f"{what}.name")
-            launchers = tuple(_parse_launcher(x, f"{what}.launchers[{j}]")
-                              for j, x in enumerate(_list(entry["launchers"], f"{what}.launchers")))
-            datasets = tuple(_parse_dataset(x, f"{what}.datasets[{j}]", definitions)
-                             for j, x in enumerate(_list(entry["datasets"], f"{what}.datasets")))
+            launchers = tuple(
+                _parse_launcher(x, f"{what}.launchers[{j}]")
+                for j, x in enumerate(_list(entry["launchers"], f"{what}.launchers"))
+            )
+            datasets = tuple(
+                _parse_dataset(x, f"{what}.datasets[{j}]", definitions)
+                for j, x in enumerate(_list(entry["datasets"], f"{what}.datasets"))
+            )
             models.append(ModelEntry(name, launchers, datasets))
         return AccuracyConfig(path, tuple(models), definitions)

@@ -36,9 +36,13 @@ class LabelledImages:
 
     def subset(self, count: int | None) -> LabelledImages:
         """The first ``count`` samples in annotation order (all when ``count`` is None)."""
-        return self if count is None else LabelledImages(self.image_dir, self.annotation, self.samples[:count])
+        return (
+            self if count is None else LabelledImages(self.image_dir, self.annotation, self.samples[:count])
+        )
 
-    def preprocessed(self, steps: Sequence[PreprocessingStep], height: int, width: int) -> Iterator[np.ndarray]:
+    def preprocessed(
+        self, steps: Sequence[PreprocessingStep], height: int, width: int
+    ) -> Iterator[np.ndarray]:
         """Yield each image as float32 CxHxW after ``steps``, one at a time (the folder can be large)."""
         for sample in self.samples:
             path = self.image_dir / sample.file
@@ -67,7 +71,9 @@ def read_annotation(path: Path) -> tuple[Sample, ...]:
             continue
         parts = line.rsplit(maxsplit=1)
         if len(parts) != 2 or not parts[1].isdigit():
-            raise DatasetError(f"{path}:{number}: expected '<file> <label>' with an integer label >= 0, got {line!r}")
+            raise DatasetError(
+                f"{path}:{number}: expected '<file> <label>' with an integer label >= 0, got {line!r}"
+            )
         file = parts[0].strip()
         if Path(file).is_absolute() or ".." in Path(file).parts:
             raise DatasetError(f"{path}:{number}: image path {file!r} must be relative to the image folder")

@@ -99,14 +99,21 @@ def mxnet_checkpoint(models_dir: Path, entry: ModelEntry, launcher: Launcher) ->
     name = entry.name.removesuffix("-mx")
     folder = Path(models_dir) / "public" / name
     assert launcher.model is not None  # the config parser requires it for mxnet
-    candidates = [folder / launcher.model] if (folder / launcher.model).is_file() else \
-        sorted(p for p in folder.glob(f"*/{launcher.model}") if p.is_file())
+    candidates = (
+        [folder / launcher.model]
+        if (folder / launcher.model).is_file()
+        else sorted(p for p in folder.glob(f"*/{launcher.model}") if p.is_file())
+    )
     if not candidates:
-        raise AccuracyError(f"{launcher.model} not found in {folder} or one folder below it; run "
-                            f"'ovzoo download --name {name} -o {models_dir}' first")
+        raise AccuracyError(
+            f"{launcher.model} not found in {folder} or one folder below it; run "
+            f"'ovzoo download --name {name} -o {models_dir}' first"
+        )
     if len(candidates) > 1:
-        raise AccuracyError(f"{launcher.model} is ambiguous under {folder}: "
-                            f"{', '.join(str(c.relative_to(folder)) for c in candidates)}")
+        raise AccuracyError(
+            f"{launcher.model} is ambiguous under {folder}: "
+            f"{', '.join(str(c.relative_to(folder)) for c in candidates)}"
+        )
     params = candidates[0]
     match = _CHECKPOINT.match(params.name)
     symbol = params.with_name(f"{match['prefix'] if match else params.stem}-symbol.json")
@@ -126,29 +133,38 @@ def ir_files(models_dir: Path, entry: ModelEntry, precisions: Sequence[str] | No
     found = {p: folder / p / f"{entry.name}.xml" for p in wanted}
     missing = [p for p, xml in found.items() if not xml.is_file()]
     if precisions and missing:
-        raise AccuracyError(f"no {', '.join(missing)} IR at {folder}/<PREC>/{entry.name}.xml; run 'ovzoo convert' "
-                            "(FP32, FP16) or 'ovzoo quantize' (INT8) first")
+        raise AccuracyError(
+            f"no {', '.join(missing)} IR at {folder}/<PREC>/{entry.name}.xml; run 'ovzoo convert' "
+            "(FP32, FP16) or 'ovzoo quantize' (INT8) first"
+        )
     found = {p: xml for p, xml in found.items() if p not in missing}
     if not found:
-        raise AccuracyError(f"no IR under {folder} (looked for {', '.join(IR_PRECISIONS)}); run 'ovzoo convert' first")
+        raise AccuracyError(
+            f"no IR under {folder} (looked for {', '.join(IR_PRECISIONS)}); run 'ovzoo convert' first"
+        )
     return found
 
 
-def _scores(tops: Iterable[np.ndarray], labels: Sequence[int], metrics: Sequence[AccuracyMetric]) -> list[float]:
+def _scores(
+    tops: Iterable[np.ndarray], labels: Sequence[int], metrics: Sequence[AccuracyMetric]
+) -> list[float]:
     hits = np.zeros(len(metrics))
     count = 0
     for top, label in zip(tops, labels, strict=True):
-        hits += [label in top[:m.top_k] for m in metrics]
+        hits += [label in top[: m.top_k] for m in metrics]
         count += 1
     return list(hits / count)
 
 
 def _progress(images: Iterator[np.ndarray], total: int, label: str, enabled: bool) -> Iterator[np.ndarray]:
-    yield from tqdm(images, total=total, desc=label, unit="img", file=sys.stderr, disable=not enabled, leave=False)
+    yield from tqdm(
+        images, total=total, desc=label, unit="img", file=sys.stderr, disable=not enabled, leave=False
+    )
 
 
-def _evaluate_entry(entry: ModelEntry, dataset: DatasetEntry, data: LabelledImages, options: AccuracyOptions,
-                    core: ov.Core) -> list[tuple[LauncherResult, list[float]]]:
+def _evaluate_entry(
+    entry: ModelEntry, dataset: DatasetEntry, data: LabelledImages, options: AccuracyOptions, core: ov.Core
+) -> list[tuple[LauncherResult, list[float]]]:
     keep = max(m.top_k for m in dataset.metrics)
     labels = [s.label for s in data.samples]
     out = []
@@ -157,12 +173,25 @@ def _evaluate_entry(entry: ModelEntry, dataset: DatasetEntry, data: LabelledImag
             symbol, params = mxnet_checkpoint(options.models_dir, entry, launcher)
             shape = launcher.inputs[0].shape
             started = time.perf_counter()
-            images = _progress(data.preprocessed(dataset.preprocessing, shape[1], shape[2]), len(data),
-                               f"{entry.name} mxnet", options.progress)
-            scores = _scores(run_mxnet(symbol, params, launcher.inputs[0].name, shape, images, keep),
-                             labels, dataset.metrics)
-            out.append((LauncherResult(entry.name, "mxnet", ORIGINAL, params, len(data), (),
-                                       time.perf_counter() - started), scores))
+            images = _progress(
+                data.preprocessed(dataset.preprocessing, shape[1], shape[2]),
+                len(data),
+                f"{entry.name} mxnet",
+                options.progress,
+            )
+            scores = _scores(
+                run_mxnet(symbol, params, launcher.inputs[0].name, shape, images, keep),
+                labels,
+                dataset.metrics,
+            )
+            out.append(
+                (
+                    LauncherResult(
+                        entry.name, "mxnet", ORIGINAL, params, len(data), (), time.perf_counter() - started
+                    ),
+                    scores,
+                )
+            )
             continue
         for precision, xml in ir_files(options.models_dir, entry, options.precisions).items():
             with within(str(xml)):
@@ -171,11 +200,28 @@ def _evaluate_entry(entry: ModelEntry, dataset: DatasetEntry, data: LabelledImag
                 note = _calibration_note(ir_model)
                 compiled = compile_ir(xml, options.inference_precision, core)
                 shape = tuple(compiled.inputs[0].get_shape())
-                images = _progress(data.preprocessed(dataset.preprocessing, shape[2], shape[3]), len(data),
-                                   f"{entry.name} {precision}", options.progress)
+                images = _progress(
+                    data.preprocessed(dataset.preprocessing, shape[2], shape[3]),
+                    len(data),
+                    f"{entry.name} {precision}",
+                    options.progress,
+                )
                 scores = _scores(run_openvino(compiled, images, keep), labels, dataset.metrics)
-                out.append((LauncherResult(entry.name, "openvino", precision, xml, len(data), (),
-                                           time.perf_counter() - started, note), scores))
+                out.append(
+                    (
+                        LauncherResult(
+                            entry.name,
+                            "openvino",
+                            precision,
+                            xml,
+                            len(data),
+                            (),
+                            time.perf_counter() - started,
+                            note,
+                        ),
+                        scores,
+                    )
+                )
     return out
 
 
@@ -201,24 +247,45 @@ def run_accuracy(options: AccuracyOptions) -> AccuracyReport:
     metrics_of: dict[str, DatasetEntry] = {}
     dataset_names = {d.name for entry in config.models for d in entry.datasets}
     if len(dataset_names) != 1:
-        raise AccuracyError(f"the config uses datasets {sorted(dataset_names)}; one dataset per config is supported",
-                            (str(options.config),))
+        raise AccuracyError(
+            f"the config uses datasets {sorted(dataset_names)}; one dataset per config is supported",
+            (str(options.config),),
+        )
     definition = config.definitions[dataset_names.pop()]
-    data = load_labelled_images(Path(options.source_dir) / definition.data_source,
-                                resolve_annotation(options.annotation, definition.annotation_file))
+    data = load_labelled_images(
+        Path(options.source_dir) / definition.data_source,
+        resolve_annotation(options.annotation, definition.annotation_file),
+    )
     for entry in config.models:
         with within(f"model {entry.name!r}"):
             for dataset in entry.datasets:
                 for result, scores in _evaluate_entry(entry, dataset, data, options, core):
                     raw.append((result, scores))
                     metrics_of[result.entry] = dataset
-    originals = {m.name: score for result, scores in raw if result.framework == "mxnet"
-                 for m, score in zip(metrics_of[result.entry].metrics, scores, strict=True)}
+    originals = {
+        m.name: score
+        for result, scores in raw
+        if result.framework == "mxnet"
+        for m, score in zip(metrics_of[result.entry].metrics, scores, strict=True)
+    }
     results = []
     for result, scores in raw:
-        metrics = tuple(MetricValue(m.name, m.top_k, score, m.reference, originals.get(m.name))
-                        for m, score in zip(metrics_of[result.entry].metrics, scores, strict=True))
-        results.append(LauncherResult(result.entry, result.framework, result.precision, result.model_file,
-                                      result.images, metrics, result.seconds, result.note))
-    return AccuracyReport(Path(options.config), definition.name, len(data), options.inference_precision,
-                          tuple(results))
+        metrics = tuple(
+            MetricValue(m.name, m.top_k, score, m.reference, originals.get(m.name))
+            for m, score in zip(metrics_of[result.entry].metrics, scores, strict=True)
+        )
+        results.append(
+            LauncherResult(
+                result.entry,
+                result.framework,
+                result.precision,
+                result.model_file,
+                result.images,
+                metrics,
+                result.seconds,
+                result.note,
+            )
+        )
+    return AccuracyReport(
+        Path(options.config), definition.name, len(data), options.inference_precision, tuple(results)
+    )

@@ -38,8 +38,14 @@ def _batched(images: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarra
         yield batch
 
 
-def run_mxnet(symbol: Path, params: Path, input_name: str, input_shape: Sequence[int],
-              images: Iterable[np.ndarray], keep: int) -> Iterator[np.ndarray]:
+def run_mxnet(
+    symbol: Path,
+    params: Path,
+    input_name: str,
+    input_shape: Sequence[int],
+    images: Iterable[np.ndarray],
+    keep: int,
+) -> Iterator[np.ndarray]:
     """Yield top classes per image from the MXNet original (images already in its input space, CxHxW).
 
     Raises:
@@ -73,8 +79,9 @@ def compile_ir(xml: Path, precision: InferencePrecision, core: ov.Core | None = 
         raise OvzooError(f"OpenVINO can't load the IR ({first})", (str(xml),)) from None
 
 
-def run_openvino(compiled: ov.CompiledModel, images: Iterable[np.ndarray], keep: int,
-                 output_name: str = "prob") -> Iterator[np.ndarray]:
+def run_openvino(
+    compiled: ov.CompiledModel, images: Iterable[np.ndarray], keep: int, output_name: str = "prob"
+) -> Iterator[np.ndarray]:
     """Yield top classes per image, in input order, keeping several async requests in flight."""
     names = [o.get_names() for o in compiled.outputs]
     output_index = next((i for i, n in enumerate(names) if output_name in n), 0)

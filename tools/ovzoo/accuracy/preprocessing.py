@@ -69,7 +69,7 @@ def centre_crop(image: np.ndarray, size: int) -> np.ndarray:
     """Centre ``size`` x ``size`` window; a side shorter than ``size`` is kept whole (as the checker does)."""
     height, width = min(size, image.shape[0]), min(size, image.shape[1])
     top, left = (image.shape[0] - height) // 2, (image.shape[1] - width) // 2
-    return image[top:top + height, left:left + width]
+    return image[top : top + height, left : left + width]
 
 
 def normalize(image: np.ndarray, step: Normalization) -> np.ndarray:
@@ -101,8 +101,10 @@ def to_chw(image: np.ndarray, height: int, width: int) -> np.ndarray:
         OvzooError: the preprocessed image does not have the model's input size.
     """
     if image.shape[:2] != (height, width):
-        raise OvzooError(f"preprocessed image is {image.shape[0]}x{image.shape[1]}, the model takes "
-                         f"{height}x{width}; check the resize/crop sizes in the config")
+        raise OvzooError(
+            f"preprocessed image is {image.shape[0]}x{image.shape[1]}, the model takes "
+            f"{height}x{width}; check the resize/crop sizes in the config"
+        )
     return np.ascontiguousarray(image.transpose(2, 0, 1))
 
 

@@ -30,12 +30,18 @@ def format_report(report: AccuracyReport) -> str:
     for result in report.results:
         row: list[object] = [result.entry, result.framework, result.precision]
         for metric in result.metrics:
-            row += [_percent(metric.value), _percent(metric.reference), _percent(metric.vs_reference, True),
-                    _percent(metric.vs_original, True)]
+            row += [
+                _percent(metric.value),
+                _percent(metric.reference),
+                _percent(metric.vs_reference, True),
+                _percent(metric.vs_original, True),
+            ]
         row.append(result.note or "-")
         rows.append(row)
-    title = (f"{report.dataset}: {report.images} images; IRs run at "
-             f"{'f32' if report.inference_precision == 'f32' else 'the device default precision'}")
+    title = (
+        f"{report.dataset}: {report.images} images; IRs run at "
+        f"{'f32' if report.inference_precision == 'f32' else 'the device default precision'}"
+    )
     return f"{title}\n{text_table(headers, rows)}"
 
 
@@ -48,12 +54,23 @@ def report_dict(report: AccuracyReport) -> dict[str, Any]:
         "inference_precision": report.inference_precision,
         "results": [
             {
-                "model": r.entry, "framework": r.framework, "precision": r.precision,
-                "model_file": str(r.model_file), "images": r.images, "seconds": round(r.seconds, 3),
+                "model": r.entry,
+                "framework": r.framework,
+                "precision": r.precision,
+                "model_file": str(r.model_file),
+                "images": r.images,
+                "seconds": round(r.seconds, 3),
                 "note": r.note,
-                "metrics": {m.name: {"top_k": m.top_k, "value": m.value, "reference": m.reference,
-                                     "vs_reference": m.vs_reference, "vs_original": m.vs_original}
-                            for m in r.metrics},
+                "metrics": {
+                    m.name: {
+                        "top_k": m.top_k,
+                        "value": m.value,
+                        "reference": m.reference,
+                        "vs_reference": m.vs_reference,
+                        "vs_original": m.vs_original,
+                    }
+                    for m in r.metrics
+                },
             }
             for r in report.results
         ],

@@ -13,8 +13,9 @@ def parse_precisions(text: str) -> tuple[str, ...]:
     precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in precisions if p not in IR_PRECISIONS]
     if unknown or not precisions:
-        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(IR_PRECISIONS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(IR_PRECISIONS)}"
+        )
     return precisions
 
 
@@ -22,31 +23,74 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo accuracy",
         description="Evaluate every launcher of an accuracy-check config (MXNet original, OpenVINO IRs) on a "
-                    "labelled image folder with the accuracy checker's preprocessing; print top-1/top-5 "
-                    "next to the config's references and the MXNet original.")
+        "labelled image folder with the accuracy checker's preprocessing; print top-1/top-5 "
+        "next to the config's references and the MXNet original.",
+    )
     parser.add_argument("-c", "--config", type=Path, required=True, help="accuracy-check config (.yml)")
-    parser.add_argument("-s", "--source", type=Path, required=True, metavar="SOURCE_DIR",
-                        help="folder that the dataset's data_source (image folder) is relative to")
-    parser.add_argument("-a", "--annotation", type=Path, required=True, metavar="ANNOTATION",
-                        help="the annotation file ('<file> <label>' lines), or the folder holding it")
-    parser.add_argument("-m", "--models", type=Path, default=Path.cwd(), metavar="MODELS_DIR",
-                        help="ovzoo download/convert output root: public/<name>/... (default: current directory)")
-    parser.add_argument("-d", "--definitions", type=Path, default=None,
-                        help="dataset definitions (default: dataset_definitions.yml beside the resolved config)")
-    parser.add_argument("--precisions", type=parse_precisions, default=None, metavar="PREC[,PREC]",
-                        help=f"IR precisions to evaluate: {','.join(IR_PRECISIONS)} (default: every one present)")
-    parser.add_argument("--inference_precision", choices=("f32", "default"), default="f32",
-                        help="f32 (default): float parts of the IR run in f32; default: the device decides "
-                             "(bf16 on CPUs with AVX512-BF16/AMX)")
-    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "-s",
+        "--source",
+        type=Path,
+        required=True,
+        metavar="SOURCE_DIR",
+        help="folder that the dataset's data_source (image folder) is relative to",
+    )
+    parser.add_argument(
+        "-a",
+        "--annotation",
+        type=Path,
+        required=True,
+        metavar="ANNOTATION",
+        help="the annotation file ('<file> <label>' lines), or the folder holding it",
+    )
+    parser.add_argument(
+        "-m",
+        "--models",
+        type=Path,
+        default=Path.cwd(),
+        metavar="MODELS_DIR",
+        help="ovzoo download/convert output root: public/<name>/... (default: current directory)",
+    )
+    parser.add_argument(
+        "-d",
+        "--definitions",
+        type=Path,
+        default=None,
+        help="dataset definitions (default: dataset_definitions.yml beside the resolved config)",
+    )
+    parser.add_argument(
+        "--precisions",
+        type=parse_precisions,
+        default=None,
+        metavar="PREC[,PREC]",
+        help=f"IR precisions to evaluate: {','.join(IR_PRECISIONS)} (default: every one present)",
+    )
+    parser.add_argument(
+        "--inference_precision",
+        choices=("f32", "default"),
+        default="f32",
+        help="f32 (default): float parts of the IR run in f32; default: the device decides "
+        "(bf16 on CPUs with AVX512-BF16/AMX)",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="FILE", help="also write the results as JSON"
+    )
     parser.add_argument("--no_progress", action="store_true", help="no progress bar on stderr")
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    options = AccuracyOptions(args.config, args.source, args.annotation, args.models, args.precisions,
-                              args.inference_precision, args.definitions, progress=not args.no_progress)
+    options = AccuracyOptions(
+        args.config,
+        args.source,
+        args.annotation,
+        args.models,
+        args.precisions,
+        args.inference_precision,
+        args.definitions,
+        progress=not args.no_progress,
+    )
     report = run_accuracy(options)
     print(format_report(report))
     if args.json is not None:

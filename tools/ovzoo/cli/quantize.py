@@ -21,8 +21,10 @@ def parse_precisions(text: str) -> tuple[str, ...]:
     precisions = tuple(p.strip() for p in text.split(",") if p.strip())
     unknown = [p for p in precisions if p not in QUANTIZED_PRECISIONS]
     if unknown or not precisions:
-        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(QUANTIZED_PRECISIONS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {','.join(QUANTIZED_PRECISIONS)}"
+        )
     return precisions
 
 
@@ -40,23 +42,52 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo quantize",
         description="Post-training INT8 quantization (NNCF, performance preset) of the FP IRs written by "
-                    "'ovzoo convert', for models marked 'quantizable: true'. Output: "
-                    "<out>/public/<name>/<FP16-INT8|FP32-INT8>/<name>.xml")
+        "'ovzoo convert', for models marked 'quantizable: true'. Output: "
+        "<out>/public/<name>/<FP16-INT8|FP32-INT8>/<name>.xml",
+    )
     add_model_selection_args(parser)
-    parser.add_argument("-d", "--download_dir", type=Path, default=Path.cwd(),
-                        help="where 'ovzoo convert' wrote the FP32/FP16 IRs (default: current directory)")
-    parser.add_argument("-o", "--output_dir", type=Path, default=None,
-                        help="where to write the INT8 IRs (default: the download directory)")
-    parser.add_argument("--precisions", type=parse_precisions, default=tuple(QUANTIZED_PRECISIONS),
-                        metavar="PREC[,PREC]", help="comma-separated: FP16-INT8,FP32-INT8 (default: both)")
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where 'ovzoo convert' wrote the FP32/FP16 IRs (default: current directory)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=None,
+        help="where to write the INT8 IRs (default: the download directory)",
+    )
+    parser.add_argument(
+        "--precisions",
+        type=parse_precisions,
+        default=tuple(QUANTIZED_PRECISIONS),
+        metavar="PREC[,PREC]",
+        help="comma-separated: FP16-INT8,FP32-INT8 (default: both)",
+    )
     data = parser.add_mutually_exclusive_group()
-    data.add_argument("--dataset_dir", type=Path, metavar="DIR",
-                      help="ImageNet-style calibration folder: images plus val.txt ('<file> <label>' per line)")
-    data.add_argument("--synthetic", action="store_true",
-                      help="calibrate on synthetic image-like data (recorded as such in the IR and reports)")
-    parser.add_argument("--subset-size", "--subset_size", dest="subset_size", type=positive_int,
-                        default=DEFAULT_SUBSET_SIZE, metavar="N",
-                        help=f"calibration images: the first N of val.txt (default {DEFAULT_SUBSET_SIZE})")
+    data.add_argument(
+        "--dataset_dir",
+        type=Path,
+        metavar="DIR",
+        help="ImageNet-style calibration folder: images plus val.txt ('<file> <label>' per line)",
+    )
+    data.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="calibrate on synthetic image-like data (recorded as such in the IR and reports)",
+    )
+    parser.add_argument(
+        "--subset-size",
+        "--subset_size",
+        dest="subset_size",
+        type=positive_int,
+        default=DEFAULT_SUBSET_SIZE,
+        metavar="N",
+        help=f"calibration images: the first N of val.txt (default {DEFAULT_SUBSET_SIZE})",
+    )
     return parser
 
 
@@ -67,13 +98,19 @@ def main(argv: list[str]) -> int:
         return 0
     if args.dataset_dir is None and not args.synthetic:
         raise UsageError("calibration data needed: give --dataset_dir DIR or --synthetic")
-    calibration = Calibration("synthetic" if args.synthetic else "dataset", args.subset_size, args.dataset_dir)
-    options = QuantizeOptions(args.download_dir, args.output_dir or args.download_dir, calibration, args.precisions)
+    calibration = Calibration(
+        "synthetic" if args.synthetic else "dataset", args.subset_size, args.dataset_dir
+    )
+    options = QuantizeOptions(
+        args.download_dir, args.output_dir or args.download_dir, calibration, args.precisions
+    )
     report = quantize_models(models, options)
     for result in report.results:
         print(f"{result.model} {result.precision}: {result.xml}")
-        print(f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}",
-              file=sys.stderr)
+        print(
+            f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}",
+            file=sys.stderr,
+        )
     if report.failed:
         for error in report.failed.values():
             print(f"ovzoo quantize: error: {error}", file=sys.stderr)

@@ -40,8 +40,9 @@ def load_digits_split() -> DigitsSplit:
     digits = load_digits()
     images = np.round(digits.images * (255 / DIGITS_MAX)).astype(np.uint8)
     labels = digits.target.astype(np.int64)
-    train_x, test_x, train_y, test_y = train_test_split(images, labels, test_size=TEST_FRACTION,
-                                                        random_state=SPLIT_SEED, stratify=labels)
+    train_x, test_x, train_y, test_y = train_test_split(
+        images, labels, test_size=TEST_FRACTION, random_state=SPLIT_SEED, stratify=labels
+    )
     return DigitsSplit(train_x, train_y, test_x, test_y)
 
 
@@ -52,8 +53,9 @@ def export_split(root: Path, part: Literal["train", "test"] = "test", count: int
     training part is what INT8 calibration should use, so that the held-out part stays unseen.
     """
     split = load_digits_split()
-    images, labels = (split.test_images, split.test_labels) if part == "test" else \
-        (split.train_images, split.train_labels)
+    images, labels = (
+        (split.test_images, split.test_labels) if part == "test" else (split.train_images, split.train_labels)
+    )
     folder = Path(root) / f"digits_{part}"
     folder.mkdir(parents=True, exist_ok=True)
     lines = []

@@ -74,7 +74,7 @@ def _batch(resized: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     out = np.empty((n, INPUT_SIZE, INPUT_SIZE, 3), np.float32)
     for i in range(n):
         top, left = offsets[i]
-        out[i] = resized[i, top:top + INPUT_SIZE, left:left + INPUT_SIZE]
+        out[i] = resized[i, top : top + INPUT_SIZE, left : left + INPUT_SIZE]
     out = (out - np.asarray(MEAN, np.float32)) / np.float32(STD)
     return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
 
@@ -110,23 +110,30 @@ def train_digits(out_dir: Path, epochs: int = 12, seed: int = 0, batch_size: int
     max_offset = train_x.shape[1] - INPUT_SIZE
 
     symbol_json = build_symbol_json(OCTAVE_FAMILY[SPEC_NAME])
-    module = mx.mod.Module(mx.sym.load_json(symbol_json), data_names=["data"], label_names=["softmax_label"],
-                           context=mx.cpu())
-    module.bind(data_shapes=[("data", (batch_size, 3, INPUT_SIZE, INPUT_SIZE))],
-                label_shapes=[("softmax_label", (batch_size,))])
+    module = mx.mod.Module(
+        mx.sym.load_json(symbol_json), data_names=["data"], label_names=["softmax_label"], context=mx.cpu()
+    )
+    module.bind(
+        data_shapes=[("data", (batch_size, 3, INPUT_SIZE, INPUT_SIZE))],
+        label_shapes=[("softmax_label", (batch_size,))],
+    )
     module.init_params(mx.init.Xavier(rnd_type="gaussian", factor_type="in", magnitude=2))
     steps_per_epoch = len(train_x) // batch_size
-    schedule = mx.lr_scheduler.CosineScheduler(max_update=epochs * steps_per_epoch, base_lr=3e-3, final_lr=1e-5)
-    module.init_optimizer(optimizer="adam", optimizer_params={"learning_rate": 3e-3, "wd": 1e-4,
-                                                              "lr_scheduler": schedule})
+    schedule = mx.lr_scheduler.CosineScheduler(
+        max_update=epochs * steps_per_epoch, base_lr=3e-3, final_lr=1e-5
+    )
+    module.init_optimizer(
+        optimizer="adam", optimizer_params={"learning_rate": 3e-3, "wd": 1e-4, "lr_scheduler": schedule}
+    )
     started = time.perf_counter()
     for epoch in range(epochs):
         order = rng.permutation(len(train_x))
         offsets = rng.integers(0, max_offset + 1, size=(len(train_x), 2))
         for b in range(steps_per_epoch):
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            batch = mx.io.DataBatch([mx.nd.array(_batch(train_x[idx], offsets[idx]))],
-                                    [mx.nd.array(split.train_labels[idx])])
+            idx = order[b * batch_size : (b + 1) * batch_size]
+            batch = mx.io.DataBatch(
+                [mx.nd.array(_batch(train_x[idx], offsets[idx]))], [mx.nd.array(split.train_labels[idx])]
+            )
             module.forward(batch, is_train=True)
             module.backward()
             module.update()
@@ -135,22 +142,32 @@ def train_digits(out_dir: Path, epochs: int = 12, seed: int = 0, batch_size: int
 
     arg_params, aux_params = module.get_params()
     top1 = _evaluate(mx, symbol_json, arg_params, aux_params, test_x, split.test_labels)
-    arrays = {f"arg:{k}": v.asnumpy() for k, v in arg_params.items()} | \
-        {f"aux:{k}": v.asnumpy() for k, v in aux_params.items()}
+    arrays = {f"arg:{k}": v.asnumpy() for k, v in arg_params.items()} | {
+        f"aux:{k}": v.asnumpy() for k, v in aux_params.items()
+    }
     params_bytes = encode_params({k: arrays[k] for k in sorted(arrays)})  # what mx.nd.save writes
     archive = Path(out_dir) / f"{ARCHIVE_STEM}.tar"
-    _write_archive(archive, {f"{ARCHIVE_STEM}/checkpoint-0-symbol.json": symbol_json.encode(),
-                             f"{ARCHIVE_STEM}/checkpoint-0-0000.params": params_bytes})
+    _write_archive(
+        archive,
+        {
+            f"{ARCHIVE_STEM}/checkpoint-0-symbol.json": symbol_json.encode(),
+            f"{ARCHIVE_STEM}/checkpoint-0-0000.params": params_bytes,
+        },
+    )
     return TrainedDigits(archive, top1, train_seconds, epochs)
 
 
 def _evaluate(mx, symbol_json: str, arg_params, aux_params, images: np.ndarray, labels: np.ndarray) -> float:  # noqa: ANN001
     """Top-1 of the trained weights on centre crops, in inference mode (moving BN statistics)."""
-    module = mx.mod.Module(mx.sym.load_json(symbol_json), data_names=["data"], label_names=["softmax_label"],
-                           context=mx.cpu())
+    module = mx.mod.Module(
+        mx.sym.load_json(symbol_json), data_names=["data"], label_names=["softmax_label"], context=mx.cpu()
+    )
     batch = _batch(images, _centre_offsets(images))
-    module.bind(data_shapes=[("data", batch.shape)], label_shapes=[("softmax_label", (len(batch),))],
-                for_training=False)
+    module.bind(
+        data_shapes=[("data", batch.shape)],
+        label_shapes=[("softmax_label", (len(batch),))],
+        for_training=False,
+    )
     module.set_params(arg_params, aux_params, allow_missing=False, allow_extra=True)
     module.forward(mx.io.DataBatch([mx.nd.array(batch)], [mx.nd.zeros(len(batch))]), is_train=False)
     prob = module.get_outputs()[0].asnumpy()
@@ -158,15 +175,19 @@ def _evaluate(mx, symbol_json: str, arg_params, aux_params, images: np.ndarray, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ovzoo.zoo.train_digits", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ovzoo.zoo.train_digits", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("-o", "--output_dir", type=Path, required=True, help="where the .tar goes")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     result = train_digits(args.output_dir, epochs=args.epochs, seed=args.seed)
-    print(f"{result.archive}: held-out top-1 {100 * result.test_top1:.2f} % after {result.epochs} epochs, "
-          f"{result.train_seconds:.0f} s of training")
+    print(
+        f"{result.archive}: held-out top-1 {100 * result.test_top1:.2f} % after {result.epochs} epochs, "
+        f"{result.train_seconds:.0f} s of training"
+    )
     return 0
 
 
