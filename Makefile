@@ -41,6 +41,7 @@ test-fast: setup
 bench: setup
 	$(PY) benchmarks/download.py
 	$(PY) benchmarks/convert.py
+	$(PY) benchmarks/quantize.py
 
 lint: setup
 	$(VENV)/bin/ruff check tools tests benchmarks
