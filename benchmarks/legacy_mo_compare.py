@@ -4,7 +4,7 @@ Both converters get the descriptor's model_optimizer_args (MO executes them, ovz
 produce FP32 and FP16 IRs. Printed side by side: conversion wall time and peak RSS (fresh processes,
 benchmarks/measure.py), IR layer count, benchmark_app latency on OpenVINO 2026 (``-hint latency``, with
 ``-infer_precision f32`` and with the CPU's default precision; runs interleaved so that load on the
-machine hits both alike) and parity of each IR against MXNet on 16 image-like inputs.
+machine hits both alike; plus a paired in-process measurement) and parity of each IR against MXNet on 16 image-like inputs.
 Also checks that ovzoo's IRs load and run in OpenVINO 2023.3 (the legacy venv's runtime).
 """
 
@@ -17,6 +17,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -63,6 +64,37 @@ def benchmark_latency(xml: Path, seconds: int, infer_precision: str | None, work
     stats = json.loads((report / "benchmark_report.json").read_text())
     results = stats["execution_results"]
     return float(results["latency (ms)"]), float(results["min latency"])
+
+
+def paired_latency(irs: dict[str, Path], precision_hint: str | None, rounds: int = 60) -> dict[str, dict[str, float]]:
+    """Both IRs in one process, single inferences alternating A,B,B,A...: load on the machine hits both alike.
+
+    Returns per tool: median and best wall ms per inference, and the sum of the CPU plugin's per-layer
+    times (PERF_COUNT), which shows whether the compiled graphs differ at all.
+    """
+    import openvino as ov
+
+    core = ov.Core()
+    config = {"PERFORMANCE_HINT": "LATENCY", "PERF_COUNT": True}
+    if precision_hint:
+        config["INFERENCE_PRECISION_HINT"] = precision_hint
+    requests = {tool: core.compile_model(xml, "CPU", config).create_infer_request() for tool, xml in irs.items()}
+    image = np.random.default_rng(0).integers(0, 256, (1, 3, 224, 224)).astype(np.float32)
+    for request in requests.values():
+        for _ in range(3):
+            request.infer({0: image})
+    walls: dict[str, list[float]] = {tool: [] for tool in irs}
+    layers: dict[str, list[float]] = {tool: [] for tool in irs}
+    tools = list(irs)
+    for i in range(rounds):
+        for tool in tools if i % 2 == 0 else tools[::-1]:
+            started = time.perf_counter()
+            requests[tool].infer({0: image})
+            walls[tool].append((time.perf_counter() - started) * 1000)
+            layers[tool].append(sum(p.real_time.total_seconds() * 1000 for p in requests[tool].profiling_info
+                                    if p.status == p.Status.EXECUTED))
+    return {tool: {"median_ms": float(np.median(walls[tool])), "best_ms": float(np.min(walls[tool])),
+                   "layer_sum_ms": float(np.median(layers[tool]))} for tool in irs}
 
 
 def main() -> int:
@@ -149,6 +181,12 @@ def main() -> int:
                 results[tool][label + "_best"] = min(best[tool])
             print(f"{label} medians: mo {runs['mo']}, ovzoo {runs['ovzoo']}; "
                   f"best: mo {min(best['mo'])}, ovzoo {min(best['ovzoo'])}", flush=True)
+        for precision_hint in ("f32", None):
+            label = f"paired_{precision_hint or 'default'}"
+            paired = paired_latency({"mo": mo_irs["FP32"], "ovzoo": ovzoo_irs["FP32"]}, precision_hint)
+            for tool, figures in paired.items():
+                results[tool][label] = figures
+            print(f"{label}: {paired}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -167,6 +205,11 @@ def main() -> int:
         best = label + "_best"
         rows.append((text.replace("median", "best").replace("(ms)", "(ms, best)"), f"{mo[best]:.2f}",
                      f"{oz[best]:.2f}", f"ratio ovzoo/mo {oz[best] / mo[best]:.3f}"))
+    for hint in ("f32", "default"):
+        label = f"paired_{hint}"
+        for figure, text in (("median_ms", "median"), ("best_ms", "best"), ("layer_sum_ms", "sum of layer times")):
+            rows.append((f"paired {hint} {text} (ms)", f"{mo[label][figure]:.2f}", f"{oz[label][figure]:.2f}",
+                         f"ratio ovzoo/mo {oz[label][figure] / mo[label][figure]:.3f}"))
     for precision in ("FP32", "FP16"):
         key = f"parity_{precision}_f32"
         rows.append((f"{precision} max|d logit| vs MXNet", f"{mo[key]['max_logit_diff']:.2e}",
