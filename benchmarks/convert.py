@@ -39,15 +39,31 @@ def synthetic_download_dir(cache: Path, name: str, seed: int = 0) -> Path:
     the processes this one starts later.
     """
     # keyed by the builder's source too: a changed builder gives a different checkpoint
-    builder = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((REPO / "tools/ovzoo/zoo").glob("*.py"))))
+    builder = hashlib.sha256(
+        b"".join(p.read_bytes() for p in sorted((REPO / "tools/ovzoo/zoo").glob("*.py")))
+    )
     download_dir = cache / f"{name}-seed{seed}-{builder.hexdigest()[:12]}"
     done = download_dir / ".complete"
     if not done.exists():
         model_dir = download_dir / "public" / name
         model_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            subprocess.run([sys.executable, "-m", "ovzoo.cli.__main__", "synth", "--name", name, "-o", tmp,
-                            "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "ovzoo.cli.__main__",
+                    "synth",
+                    "--name",
+                    name,
+                    "-o",
+                    tmp,
+                    "--seed",
+                    str(seed),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             (archive,) = Path(tmp).glob("*.tar")
             with tarfile.open(archive) as tar:
                 tar.extractall(model_dir, filter="data")
@@ -57,20 +73,44 @@ def synthetic_download_dir(cache: Path, name: str, seed: int = 0) -> Path:
 
 def run_once(download_dir: Path, output_dir: Path) -> dict[str, float]:
     """One ``ovzoo convert`` in a fresh process: wall seconds, peak RSS (MB), in-process seconds."""
-    measured = run_measured([sys.executable, "-m", "ovzoo.cli.__main__", "convert", "--name", MODEL,
-                             "-d", str(download_dir), "-o", str(output_dir), "--precisions", "FP32,FP16"])
+    measured = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "ovzoo.cli.__main__",
+            "convert",
+            "--name",
+            MODEL,
+            "-d",
+            str(download_dir),
+            "-o",
+            str(output_dir),
+            "--precisions",
+            "FP32,FP16",
+        ]
+    )
     match = re.search(r"converted in ([0-9.]+) s", measured.output)
-    return {"wall_s": measured.wall_s, "peak_rss_mb": measured.peak_rss_mb,
-            "in_process_s": float(match.group(1)) if match else float("nan")}
+    return {
+        "wall_s": measured.wall_s,
+        "peak_rss_mb": measured.peak_rss_mb,
+        "in_process_s": float(match.group(1)) if match else float("nan"),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--download-dir", type=Path,
-                        help="a download dir that already holds the checkpoint (default: synthesize one)")
-    parser.add_argument("--cache", type=Path, default=REPO / "build" / "bench-checkpoints",
-                        help="where the synthetic checkpoint is built and kept between runs")
+    parser.add_argument(
+        "--download-dir",
+        type=Path,
+        help="a download dir that already holds the checkpoint (default: synthesize one)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=REPO / "build" / "bench-checkpoints",
+        help="where the synthetic checkpoint is built and kept between runs",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -80,7 +120,10 @@ def main() -> int:
         for i in range(args.runs):
             runs.append(run_once(download_dir, Path(out) / str(i)))
     summary = {
-        "model": MODEL, "precisions": "FP32+FP16", "cpus": os.cpu_count(), "runs": runs,
+        "model": MODEL,
+        "precisions": "FP32+FP16",
+        "cpus": os.cpu_count(),
+        "runs": runs,
         "wall_s_median": statistics.median(r["wall_s"] for r in runs),
         "in_process_s_median": statistics.median(r["in_process_s"] for r in runs),
         "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs),
@@ -91,11 +134,15 @@ def main() -> int:
     else:
         print(f"ovzoo convert {MODEL} FP32+FP16, {args.runs} fresh processes, {os.cpu_count()} CPUs")
         for i, r in enumerate(runs):
-            print(f"  run {i}: wall {r['wall_s']:.2f} s (conversion {r['in_process_s']:.2f} s in-process), "
-                  f"peak RSS {r['peak_rss_mb']:.0f} MB")
-        print(f"  median wall {summary['wall_s_median']:.2f} s (target <= {TARGET_WALL_S} s), "
-              f"max peak RSS {summary['peak_rss_mb_max']:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB): "
-              f"{'OK' if ok else 'MISSED'}")
+            print(
+                f"  run {i}: wall {r['wall_s']:.2f} s (conversion {r['in_process_s']:.2f} s in-process), "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB"
+            )
+        print(
+            f"  median wall {summary['wall_s_median']:.2f} s (target <= {TARGET_WALL_S} s), "
+            f"max peak RSS {summary['peak_rss_mb_max']:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB): "
+            f"{'OK' if ok else 'MISSED'}"
+        )
     return 0 if ok else 1
 
 

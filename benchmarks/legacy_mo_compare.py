@@ -53,11 +53,27 @@ def layer_count(xml: Path) -> int:
     return sum(1 for _ in ET.parse(xml).getroot().iter("layer"))
 
 
-def benchmark_latency(xml: Path, seconds: int, infer_precision: str | None, workdir: Path) -> tuple[float, float]:
+def benchmark_latency(
+    xml: Path, seconds: int, infer_precision: str | None, workdir: Path
+) -> tuple[float, float]:
     """benchmark_app (median, min) latency in ms, parsed from its JSON report."""
     report = Path(tempfile.mkdtemp(dir=workdir))
-    command = [str(Path(sys.executable).with_name("benchmark_app")), "-m", str(xml), "-d", "CPU", "-hint", "latency",
-               "-t", str(seconds), "-json_stats", "-report_type", "no_counters", "-report_folder", str(report)]
+    command = [
+        str(Path(sys.executable).with_name("benchmark_app")),
+        "-m",
+        str(xml),
+        "-d",
+        "CPU",
+        "-hint",
+        "latency",
+        "-t",
+        str(seconds),
+        "-json_stats",
+        "-report_type",
+        "no_counters",
+        "-report_folder",
+        str(report),
+    ]
     if infer_precision:
         command += ["-infer_precision", infer_precision]
     timed(command)
@@ -66,7 +82,9 @@ def benchmark_latency(xml: Path, seconds: int, infer_precision: str | None, work
     return float(results["latency (ms)"]), float(results["min latency"])
 
 
-def paired_latency(irs: dict[str, Path], precision_hint: str | None, rounds: int = 60) -> dict[str, dict[str, float]]:
+def paired_latency(
+    irs: dict[str, Path], precision_hint: str | None, rounds: int = 60
+) -> dict[str, dict[str, float]]:
     """Both IRs in one process, single inferences alternating A,B,B,A...: load on the machine hits both alike.
 
     Returns per tool: median and best wall ms per inference, and the sum of the CPU plugin's per-layer
@@ -78,7 +96,9 @@ def paired_latency(irs: dict[str, Path], precision_hint: str | None, rounds: int
     config = {"PERFORMANCE_HINT": "LATENCY", "PERF_COUNT": True}
     if precision_hint:
         config["INFERENCE_PRECISION_HINT"] = precision_hint
-    requests = {tool: core.compile_model(xml, "CPU", config).create_infer_request() for tool, xml in irs.items()}
+    requests = {
+        tool: core.compile_model(xml, "CPU", config).create_infer_request() for tool, xml in irs.items()
+    }
     image = np.random.default_rng(0).integers(0, 256, (1, 3, 224, 224)).astype(np.float32)
     for request in requests.values():
         for _ in range(3):
@@ -91,10 +111,21 @@ def paired_latency(irs: dict[str, Path], precision_hint: str | None, rounds: int
             started = time.perf_counter()
             requests[tool].infer({0: image})
             walls[tool].append((time.perf_counter() - started) * 1000)
-            layers[tool].append(sum(p.real_time.total_seconds() * 1000 for p in requests[tool].profiling_info
-                                    if p.status == p.Status.EXECUTED))
-    return {tool: {"median_ms": float(np.median(walls[tool])), "best_ms": float(np.min(walls[tool])),
-                   "layer_sum_ms": float(np.median(layers[tool]))} for tool in irs}
+            layers[tool].append(
+                sum(
+                    p.real_time.total_seconds() * 1000
+                    for p in requests[tool].profiling_info
+                    if p.status == p.Status.EXECUTED
+                )
+            )
+    return {
+        tool: {
+            "median_ms": float(np.median(walls[tool])),
+            "best_ms": float(np.min(walls[tool])),
+            "layer_sum_ms": float(np.median(layers[tool])),
+        }
+        for tool in irs
+    }
 
 
 def main() -> int:
@@ -123,14 +154,39 @@ def main() -> int:
         mo_irs, mo_wall, mo_rss = {}, 0.0, 0.0
         for precision in ("FP32", "FP16"):
             out = work / "mo" / precision
-            wall, rss, _ = timed([str(args.legacy_venv / "bin" / "mo"), *mo_args, "--output_dir", str(out),
-                                  "--model_name", model.name, f"--compress_to_fp16={precision == 'FP16'}"])
+            wall, rss, _ = timed(
+                [
+                    str(args.legacy_venv / "bin" / "mo"),
+                    *mo_args,
+                    "--output_dir",
+                    str(out),
+                    "--model_name",
+                    model.name,
+                    f"--compress_to_fp16={precision == 'FP16'}",
+                ]
+            )
             print(f"mo {precision}: {wall:.1f} s, {rss:.0f} MB", flush=True)
             mo_irs[precision], mo_wall, mo_rss = out / f"{model.name}.xml", mo_wall + wall, max(mo_rss, rss)
-        wall, rss, _ = timed([sys.executable, "-m", "ovzoo.cli.__main__", "convert", "--name", model.name,
-                              "-d", str(download_dir), "-o", str(work / "ovzoo"), "--precisions", "FP32,FP16"])
+        wall, rss, _ = timed(
+            [
+                sys.executable,
+                "-m",
+                "ovzoo.cli.__main__",
+                "convert",
+                "--name",
+                model.name,
+                "-d",
+                str(download_dir),
+                "-o",
+                str(work / "ovzoo"),
+                "--precisions",
+                "FP32,FP16",
+            ]
+        )
         print(f"ovzoo FP32+FP16: {wall:.1f} s, {rss:.0f} MB", flush=True)
-        ovzoo_irs = {p: work / "ovzoo" / model.subdirectory / p / f"{model.name}.xml" for p in ("FP32", "FP16")}
+        ovzoo_irs = {
+            p: work / "ovzoo" / model.subdirectory / p / f"{model.name}.xml" for p in ("FP32", "FP16")
+        }
         results["mo"].update(convert_s=mo_wall, peak_rss_mb=mo_rss)
         results["ovzoo"].update(convert_s=wall, peak_rss_mb=rss)
         for tool, irs in (("mo", mo_irs), ("ovzoo", ovzoo_irs)):
@@ -144,7 +200,9 @@ def main() -> int:
         rgb = image_like_batch(args.images, seed=0)
         bgr = np.ascontiguousarray(rgb[:, ::-1])
         # one batch, as tests/test_parity.py does (MXNet's batch-1 executor differs from it by ~1e-3 on logits)
-        reference = MXNetReference.load(spec.input_symbol, spec.input_model, (len(bgr), *spec.input_shape[1:]))
+        reference = MXNetReference.load(
+            spec.input_symbol, spec.input_model, (len(bgr), *spec.input_shape[1:])
+        )
         expected = reference.forward(spec.original_input(bgr))
         ref_prob, ref_logits = expected.prob, expected.logits
         for tool, irs in (("mo", mo_irs), ("ovzoo", ovzoo_irs)):
@@ -156,8 +214,15 @@ def main() -> int:
         # -- ovzoo's IR in OpenVINO 2023.3 ------------------------------------------------------------
         np.save(work / "one.npy", bgr[:1])
         for precision, xml in ovzoo_irs.items():
-            _, _, out = timed([str(args.legacy_venv / "bin" / "python"), "-c", LOAD_IN_2023, str(xml),
-                               str(work / "one.npy")])
+            _, _, out = timed(
+                [
+                    str(args.legacy_venv / "bin" / "python"),
+                    "-c",
+                    LOAD_IN_2023,
+                    str(xml),
+                    str(work / "one.npy"),
+                ]
+            )
             prob_2023 = np.array(json.loads(out.strip().splitlines()[-1]))
             prob_2026 = run_ir(xml, bgr[:1], F32).prob
             diff = float(np.abs(prob_2023 - prob_2026).max())
@@ -179,8 +244,11 @@ def main() -> int:
                 results[tool][label] = statistics.median(runs[tool])
                 results[tool][label + "_runs"] = runs[tool]
                 results[tool][label + "_best"] = min(best[tool])
-            print(f"{label} medians: mo {runs['mo']}, ovzoo {runs['ovzoo']}; "
-                  f"best: mo {min(best['mo'])}, ovzoo {min(best['ovzoo'])}", flush=True)
+            print(
+                f"{label} medians: mo {runs['mo']}, ovzoo {runs['ovzoo']}; "
+                f"best: mo {min(best['mo'])}, ovzoo {min(best['ovzoo'])}",
+                flush=True,
+            )
         for precision_hint in ("f32", None):
             label = f"paired_{precision_hint or 'default'}"
             paired = paired_latency({"mo": mo_irs["FP32"], "ovzoo": ovzoo_irs["FP32"]}, precision_hint)
@@ -193,31 +261,78 @@ def main() -> int:
     # -- the table --------------------------------------------------------------------------------------
     mo, oz = results["mo"], results["ovzoo"]
     rows = [
-        ("conversion FP32+FP16 (s)", f"{mo['convert_s']:.1f}", f"{oz['convert_s']:.1f}",
-         f"ovzoo {mo['convert_s'] / oz['convert_s']:.1f}x faster (target >= 10x)"),
+        (
+            "conversion FP32+FP16 (s)",
+            f"{mo['convert_s']:.1f}",
+            f"{oz['convert_s']:.1f}",
+            f"ovzoo {mo['convert_s'] / oz['convert_s']:.1f}x faster (target >= 10x)",
+        ),
         ("peak RSS (MB)", f"{mo['peak_rss_mb']:.0f}", f"{oz['peak_rss_mb']:.0f}", ""),
         ("IR layers FP32", str(mo["layers_FP32"]), str(oz["layers_FP32"]), ""),
         ("IR layers FP16", str(mo["layers_FP16"]), str(oz["layers_FP16"]), ""),
     ]
-    for label, text in (("latency_ms_f32", "latency f32 (ms, median)"), ("latency_ms_default", "latency default (ms, median)")):
-        rows.append((text, f"{mo[label]:.2f}", f"{oz[label]:.2f}",
-                     f"ratio ovzoo/mo {oz[label] / mo[label]:.3f} (target <= 1.0)"))
+    for label, text in (
+        ("latency_ms_f32", "latency f32 (ms, median)"),
+        ("latency_ms_default", "latency default (ms, median)"),
+    ):
+        rows.append(
+            (
+                text,
+                f"{mo[label]:.2f}",
+                f"{oz[label]:.2f}",
+                f"ratio ovzoo/mo {oz[label] / mo[label]:.3f} (target <= 1.0)",
+            )
+        )
         best = label + "_best"
-        rows.append((text.replace("median", "best").replace("(ms)", "(ms, best)"), f"{mo[best]:.2f}",
-                     f"{oz[best]:.2f}", f"ratio ovzoo/mo {oz[best] / mo[best]:.3f}"))
+        rows.append(
+            (
+                text.replace("median", "best").replace("(ms)", "(ms, best)"),
+                f"{mo[best]:.2f}",
+                f"{oz[best]:.2f}",
+                f"ratio ovzoo/mo {oz[best] / mo[best]:.3f}",
+            )
+        )
     for hint in ("f32", "default"):
         label = f"paired_{hint}"
-        for figure, text in (("median_ms", "median"), ("best_ms", "best"), ("layer_sum_ms", "sum of layer times")):
-            rows.append((f"paired {hint} {text} (ms)", f"{mo[label][figure]:.2f}", f"{oz[label][figure]:.2f}",
-                         f"ratio ovzoo/mo {oz[label][figure] / mo[label][figure]:.3f}"))
+        for figure, text in (
+            ("median_ms", "median"),
+            ("best_ms", "best"),
+            ("layer_sum_ms", "sum of layer times"),
+        ):
+            rows.append(
+                (
+                    f"paired {hint} {text} (ms)",
+                    f"{mo[label][figure]:.2f}",
+                    f"{oz[label][figure]:.2f}",
+                    f"ratio ovzoo/mo {oz[label][figure] / mo[label][figure]:.3f}",
+                )
+            )
     for precision in ("FP32", "FP16"):
         key = f"parity_{precision}_f32"
-        rows.append((f"{precision} max|d logit| vs MXNet", f"{mo[key]['max_logit_diff']:.2e}",
-                     f"{oz[key]['max_logit_diff']:.2e}", ""))
-        rows.append((f"{precision} max|d prob| vs MXNet", f"{mo[key]['max_prob_diff']:.2e}",
-                     f"{oz[key]['max_prob_diff']:.2e}", ""))
-        rows.append((f"{precision} logit cosine / top-1", f"{mo[key]['logit_cosine']:.6f} / {mo[key]['top1_agreement']:.2f}",
-                     f"{oz[key]['logit_cosine']:.6f} / {oz[key]['top1_agreement']:.2f}", ""))
+        rows.append(
+            (
+                f"{precision} max|d logit| vs MXNet",
+                f"{mo[key]['max_logit_diff']:.2e}",
+                f"{oz[key]['max_logit_diff']:.2e}",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"{precision} max|d prob| vs MXNet",
+                f"{mo[key]['max_prob_diff']:.2e}",
+                f"{oz[key]['max_prob_diff']:.2e}",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"{precision} logit cosine / top-1",
+                f"{mo[key]['logit_cosine']:.6f} / {mo[key]['top1_agreement']:.2f}",
+                f"{oz[key]['logit_cosine']:.6f} / {oz[key]['top1_agreement']:.2f}",
+                "",
+            )
+        )
     print(f"\n{args.model} (synthetic checkpoint), {os.cpu_count()} CPUs; OpenVINO 2026.4.1 runs both IRs")
     print(f"{'':34} {'MO 2023.3':>22} {'ovzoo':>22}")
     for name, a, b, note in rows:

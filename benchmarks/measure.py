@@ -35,12 +35,17 @@ class Measured:
 def run_measured(command: list[str]) -> Measured:
     """Run ``command``; raise SystemExit with its output if it fails."""
     with tempfile.NamedTemporaryFile("w+", suffix=".json") as figures, tempfile.TemporaryFile("w+") as log:
-        launcher = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, figures.name, *command],
-                                  stdout=log, stderr=subprocess.STDOUT, check=False)
+        launcher = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, figures.name, *command],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
         log.seek(0)
         output = log.read()
         result = json.loads(figures.read() or "{}")
     if launcher.returncode != 0 or result.get("returncode") != 0:
-        raise SystemExit(f"failed ({result.get('returncode', launcher.returncode)}): {' '.join(command)}\n"
-                         f"{output[-4000:]}")
+        raise SystemExit(
+            f"failed ({result.get('returncode', launcher.returncode)}): {' '.join(command)}\n{output[-4000:]}"
+        )
     return Measured(result["wall_s"], result["peak_rss_mb"], output)

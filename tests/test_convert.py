@@ -47,12 +47,17 @@ def layer_types(xml: Path) -> list[tuple[str, str]]:
 
 def constant_types(xml: Path) -> set[str]:
     root = ET.parse(xml).getroot()
-    return {layer.find("data").get("element_type") for layer in root.iter("layer") if layer.get("type") == "Const"}
+    return {
+        layer.find("data").get("element_type") for layer in root.iter("layer") if layer.get("type") == "Const"
+    }
 
 
 def test_ir_files_appear_in_the_omz_layout(converted):
-    expected = [converted / "public" / TINY_NAME / p / f"{TINY_NAME}.{ext}" for p in ("FP16", "FP32")
-                for ext in ("bin", "xml")]
+    expected = [
+        converted / "public" / TINY_NAME / p / f"{TINY_NAME}.{ext}"
+        for p in ("FP16", "FP32")
+        for ext in ("bin", "xml")
+    ]
     assert all_files(converted) == expected  # and nothing else: no temp files left
     assert ir_path(converted, tiny_model(), "FP32") == expected[3]
 
@@ -77,9 +82,19 @@ def test_fp16_compresses_weights_and_fp32_does_not(converted):
 @pytest.mark.parametrize("precision", ["FP32", "FP16"])
 def test_rt_info_records_source_and_preprocessing(converted, precision):
     model = ov.Core().read_model(ir_path(converted, tiny_model(), precision))
-    rt = {key: model.get_rt_info(["ovzoo", *key.split("/")]).astype(str) for key in (
-        "version", "precision", "source/framework", "source/files", "preprocessing/mean_values",
-        "preprocessing/scale_values", "preprocessing/reverse_input_channels", "preprocessing/layout")}
+    rt = {
+        key: model.get_rt_info(["ovzoo", *key.split("/")]).astype(str)
+        for key in (
+            "version",
+            "precision",
+            "source/framework",
+            "source/files",
+            "preprocessing/mean_values",
+            "preprocessing/scale_values",
+            "preprocessing/reverse_input_channels",
+            "preprocessing/layout",
+        )
+    }
     assert rt["version"] == ovzoo.__version__
     assert rt["precision"] == precision
     assert rt["source/framework"] == "mxnet"
@@ -100,8 +115,11 @@ def test_preprocessing_is_folded_into_the_first_convolution(converted):
 
 def test_only_ops_that_load_in_openvino_2023(converted):
     for precision in ("FP32", "FP16"):
-        bad = {(t, v) for t, v in layer_types(ir_path(converted, tiny_model(), precision))
-               if v not in OLD_OPSETS and (t, v) != ("Interpolate", "opset11")}
+        bad = {
+            (t, v)
+            for t, v in layer_types(ir_path(converted, tiny_model(), precision))
+            if v not in OLD_OPSETS and (t, v) != ("Interpolate", "opset11")
+        }
         assert not bad, precision
 
 
@@ -175,8 +193,9 @@ def test_unknown_precision_is_refused(download_dir, tmp_path):
 
 
 def test_batch_conversion_reports_failures_and_converts_the_rest(download_dir, tmp_path):
-    broken = tiny_model(args=("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--data_type=FP16"),
-                        name="broken")
+    broken = tiny_model(
+        args=("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--data_type=FP16"), name="broken"
+    )
     report = convert_models([broken, tiny_model()], download_dir, tmp_path, ("FP32",), jobs=2)
     assert list(report.failed) == ["broken"] and "--data_type" in str(report.failed["broken"])
     assert [r.model for r in report.results] == [TINY_NAME]
@@ -210,11 +229,16 @@ output_info:
 @pytest.fixture
 def models_dir(tmp_path) -> Path:
     root = tmp_path / "models"
-    for name, args in ((TINY_NAME, tiny_model().model_optimizer_args),
-                       ("broken", ("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--silent"))):
+    for name, args in (
+        (TINY_NAME, tiny_model().model_optimizer_args),
+        ("broken", ("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--silent")),
+    ):
         (root / name).mkdir(parents=True)
-        (root / name / "model.yml").write_text(TINY_YML.format(
-            checksum="ab" * 48, args="\n".join(f"  - {a}" for a in args), classes=TINY_CLASSES))
+        (root / name / "model.yml").write_text(
+            TINY_YML.format(
+                checksum="ab" * 48, args="\n".join(f"  - {a}" for a in args), classes=TINY_CLASSES
+            )
+        )
     return root
 
 
@@ -226,9 +250,27 @@ def run_cli(*argv: str) -> int:
 
 def test_cli_converts_into_output_dir(models_dir, download_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    assert run_cli("--models_dir", str(models_dir), "--name", TINY_NAME, "-d", str(download_dir), "-o", str(out),
-                   "--precisions", "FP32", "-j", "auto") == 0
-    assert all_files(out) == [ir_path(out, tiny_model(), "FP32").with_suffix(".bin"), ir_path(out, tiny_model(), "FP32")]
+    assert (
+        run_cli(
+            "--models_dir",
+            str(models_dir),
+            "--name",
+            TINY_NAME,
+            "-d",
+            str(download_dir),
+            "-o",
+            str(out),
+            "--precisions",
+            "FP32",
+            "-j",
+            "auto",
+        )
+        == 0
+    )
+    assert all_files(out) == [
+        ir_path(out, tiny_model(), "FP32").with_suffix(".bin"),
+        ir_path(out, tiny_model(), "FP32"),
+    ]
     assert str(ir_path(out, tiny_model(), "FP32")) in capsys.readouterr().out
 
 
@@ -237,31 +279,47 @@ def test_cli_output_dir_defaults_to_download_dir(models_dir, tmp_path):
     cwd = os.getcwd()
     os.chdir(tmp_path / "dl")
     try:
-        assert convert_main(["--models_dir", str(models_dir), "--name", TINY_NAME, "--precisions", "FP16"]) == 0
+        assert (
+            convert_main(["--models_dir", str(models_dir), "--name", TINY_NAME, "--precisions", "FP16"]) == 0
+        )
     finally:
         os.chdir(cwd)
     assert ir_path(tmp_path / "dl", tiny_model(), "FP16").is_file()
 
 
 def test_cli_dry_run_prints_plan_and_writes_nothing(models_dir, tmp_path, capsys):
-    assert run_cli("--models_dir", str(models_dir), "--name", TINY_NAME, "-d", str(tmp_path / "dl"), "--dry_run") == 0
+    assert (
+        run_cli("--models_dir", str(models_dir), "--name", TINY_NAME, "-d", str(tmp_path / "dl"), "--dry_run")
+        == 0
+    )
     out = capsys.readouterr().out
     assert "FP16" in out and "FP32" in out and "MISSING" in out
     assert list(tmp_path.rglob("*.xml")) == []
 
 
 def test_cli_failed_models_exit_1_with_list(models_dir, download_dir, tmp_path, capsys):
-    assert run_cli("--models_dir", str(models_dir), "--all", "-d", str(download_dir), "-o", str(tmp_path)) == 1
+    assert (
+        run_cli("--models_dir", str(models_dir), "--all", "-d", str(download_dir), "-o", str(tmp_path)) == 1
+    )
     err = capsys.readouterr().err
     assert "FAILED:" in err and "broken" in err.split("FAILED:")[1] and "--silent" in err
 
 
-@pytest.mark.parametrize("argv", [
-    ("--precisions", "INT8"), ("--precisions", "FP32,BF16"), ("-j", "0"), ("-j", "many"), (),
-], ids=["int8", "bf16", "zero-jobs", "word-jobs", "no-selection"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--precisions", "INT8"),
+        ("--precisions", "FP32,BF16"),
+        ("-j", "0"),
+        ("-j", "many"),
+        (),
+    ],
+    ids=["int8", "bf16", "zero-jobs", "word-jobs", "no-selection"],
+)
 def test_cli_usage_errors_exit_2(models_dir, argv):
     with pytest.raises(SystemExit) as e:
-        code = run_cli("--models_dir", str(models_dir), *(argv if argv else ()),
-                       *(("--name", TINY_NAME) if argv else ()))
+        code = run_cli(
+            "--models_dir", str(models_dir), *(argv if argv else ()), *(("--name", TINY_NAME) if argv else ())
+        )
         raise SystemExit(code)
     assert e.value.code == 2

@@ -37,12 +37,24 @@ TINY_CLASSES = 10
 
 def tiny_model(args: tuple[str, ...] = TINY_ARGS, name: str = TINY_NAME) -> Model:
     """A descriptor for :func:`tiny_checkpoint` (files are not downloaded in these tests)."""
-    source = ModelFile(name=PurePosixPath("tiny.tar"), size=1, checksum=Checksum("sha384", "ab" * 48),
-                       source="https://example.invalid/tiny.tar")
-    return Model(name=name, subdirectory=PurePosixPath("public") / name, description="tiny test model",
-                 task_type="classification", framework="mxnet", license_url="https://example.invalid/LICENSE",
-                 files=(source,), input_info=(TensorInfo("data", (1, 3, 32, 32), "NCHW"),),
-                 output_info=(TensorInfo("prob", (1, TINY_CLASSES)),), model_optimizer_args=args)
+    source = ModelFile(
+        name=PurePosixPath("tiny.tar"),
+        size=1,
+        checksum=Checksum("sha384", "ab" * 48),
+        source="https://example.invalid/tiny.tar",
+    )
+    return Model(
+        name=name,
+        subdirectory=PurePosixPath("public") / name,
+        description="tiny test model",
+        task_type="classification",
+        framework="mxnet",
+        license_url="https://example.invalid/LICENSE",
+        files=(source,),
+        input_info=(TensorInfo("data", (1, 3, 32, 32), "NCHW"),),
+        output_info=(TensorInfo("prob", (1, TINY_CLASSES)),),
+        model_optimizer_args=args,
+    )
 
 
 def tiny_checkpoint(download_dir: Path, seed: int = 0, name: str = TINY_NAME) -> Path:
@@ -52,16 +64,19 @@ def tiny_checkpoint(download_dir: Path, seed: int = 0, name: str = TINY_NAME) ->
 
     mx = import_mxnet()
     data = mx.sym.Variable("data")
-    x = mx.sym.Convolution(data, num_filter=8, kernel=(7, 7), stride=(2, 2), pad=(3, 3), no_bias=True,
-                           name="conv1_conv")
+    x = mx.sym.Convolution(
+        data, num_filter=8, kernel=(7, 7), stride=(2, 2), pad=(3, 3), no_bias=True, name="conv1_conv"
+    )
     x = mx.sym.BatchNorm(x, fix_gamma=False, eps=1e-4, name="conv1_bn")
     x = mx.sym.Activation(x, act_type="relu", name="conv1_relu")
     high = mx.sym.Pooling(x, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max", name="pool1")
     low = mx.sym.Pooling(high, kernel=(2, 2), stride=(2, 2), pool_type="avg", name="h2l_pool")
-    low = mx.sym.Convolution(low, num_filter=4, kernel=(3, 3), pad=(1, 1), num_group=4, no_bias=True,
-                             name="b1_conv-h2l")
-    high = mx.sym.Convolution(high, num_filter=8, kernel=(3, 3), pad=(1, 1), num_group=2, no_bias=True,
-                              name="b1_conv-h2h")
+    low = mx.sym.Convolution(
+        low, num_filter=4, kernel=(3, 3), pad=(1, 1), num_group=4, no_bias=True, name="b1_conv-h2l"
+    )
+    high = mx.sym.Convolution(
+        high, num_filter=8, kernel=(3, 3), pad=(1, 1), num_group=2, no_bias=True, name="b1_conv-h2h"
+    )
     l2h = mx.sym.Convolution(low, num_filter=8, kernel=(1, 1), no_bias=True, name="b1_conv-l2h")
     l2h = mx.sym.UpSampling(l2h, scale=2, sample_type="nearest", name="b1_up")
     high = mx.sym.ElementWiseSum(high, l2h, name="b1_conv-h")

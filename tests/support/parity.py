@@ -30,9 +30,11 @@ class Agreement:
     top5_identical: bool  # every image has the same top-5 set
 
     def describe(self) -> str:
-        return (f"max|d prob| {self.max_prob_diff:.2e}, max|d logit| {self.max_logit_diff:.2e}, "
-                f"min logit cosine {self.logit_cosine:.6f}, top-1 agreement {self.top1_agreement:.3f}, "
-                f"top-5 sets identical {self.top5_identical}")
+        return (
+            f"max|d prob| {self.max_prob_diff:.2e}, max|d logit| {self.max_logit_diff:.2e}, "
+            f"min logit cosine {self.logit_cosine:.6f}, top-1 agreement {self.top1_agreement:.3f}, "
+            f"top-5 sets identical {self.top5_identical}"
+        )
 
 
 def run_ir(xml: Path, bgr_batch: np.ndarray, config: dict[str, str] | None = None) -> IROutputs:
@@ -55,7 +57,8 @@ def run_ir(xml: Path, bgr_batch: np.ndarray, config: dict[str, str] | None = Non
 
 def compare(got: IROutputs, prob: np.ndarray, logits: np.ndarray) -> Agreement:
     cosine = np.sum(got.logits * logits, axis=1) / (
-        np.linalg.norm(got.logits, axis=1) * np.linalg.norm(logits, axis=1))
+        np.linalg.norm(got.logits, axis=1) * np.linalg.norm(logits, axis=1)
+    )
     top5_got = np.argsort(-got.logits, axis=1)[:, :5]
     top5_ref = np.argsort(-logits, axis=1)[:, :5]
     return Agreement(

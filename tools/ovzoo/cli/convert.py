@@ -29,8 +29,9 @@ def parse_precisions(text: str) -> tuple[str, ...]:
     precisions = tuple(p.strip() for p in text.split(",") if p.strip())
     unknown = [p for p in precisions if p not in IR_PRECISIONS]
     if unknown or not precisions:
-        raise argparse.ArgumentTypeError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(IR_PRECISIONS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(IR_PRECISIONS)}"
+        )
     return precisions
 
 
@@ -38,18 +39,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovzoo convert",
         description="Convert downloaded MXNet checkpoints to OpenVINO IR (<out>/public/<name>/<PREC>/<name>.xml), "
-                    "interpreting each model's model_optimizer_args; no Model Optimizer needed.")
+        "interpreting each model's model_optimizer_args; no Model Optimizer needed.",
+    )
     add_model_selection_args(parser)
-    parser.add_argument("-d", "--download_dir", type=Path, default=Path.cwd(),
-                        help="where ovzoo download put the models (default: current directory)")
-    parser.add_argument("-o", "--output_dir", type=Path, default=None,
-                        help="where to write the IR (default: the download directory)")
-    parser.add_argument("--precisions", type=parse_precisions, default=("FP16", "FP32"), metavar="PREC[,PREC]",
-                        help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)")
-    parser.add_argument("-j", "--jobs", type=parse_jobs, default=1, metavar="N|auto",
-                        help="models converted in parallel (default 1; auto = one per CPU)")
-    parser.add_argument("--dry_run", action="store_true",
-                        help="print what would be read and written, per model and precision; write nothing")
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where ovzoo download put the models (default: current directory)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=None,
+        help="where to write the IR (default: the download directory)",
+    )
+    parser.add_argument(
+        "--precisions",
+        type=parse_precisions,
+        default=("FP16", "FP32"),
+        metavar="PREC[,PREC]",
+        help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=parse_jobs,
+        default=1,
+        metavar="N|auto",
+        help="models converted in parallel (default 1; auto = one per CPU)",
+    )
+    parser.add_argument(
+        "--dry_run",
+        action="store_true",
+        help="print what would be read and written, per model and precision; write nothing",
+    )
     return parser
 
 
@@ -68,7 +94,10 @@ def main(argv: list[str]) -> int:
         else:
             for precision, xml in result.irs.items():
                 print(f"{result.model} {precision}: {xml}")
-            print(f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})", file=sys.stderr)
+            print(
+                f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})",
+                file=sys.stderr,
+            )
     if report.failed:
         for error in report.failed.values():
             print(f"ovzoo convert: error: {error}", file=sys.stderr)

@@ -65,13 +65,19 @@ def check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]
     """
     unknown = [p for p in precisions if p not in IR_PRECISIONS]
     if unknown or not precisions:
-        raise ConversionError(f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-                              f"choose from {', '.join(IR_PRECISIONS)}")
+        raise ConversionError(
+            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(IR_PRECISIONS)}"
+        )
     return tuple(dict.fromkeys(precisions))
 
 
-def convert_model(model: Model, download_dir: Path, output_dir: Path,
-                  precisions: tuple[str, ...] = ("FP16", "FP32"), dry_run: bool = False) -> ConversionResult:
+def convert_model(
+    model: Model,
+    download_dir: Path,
+    output_dir: Path,
+    precisions: tuple[str, ...] = ("FP16", "FP32"),
+    dry_run: bool = False,
+) -> ConversionResult:
     """Convert one descriptor's checkpoint to IR files (or only plan it when ``dry_run``).
 
     Raises:
@@ -88,15 +94,19 @@ def convert_model(model: Model, download_dir: Path, output_dir: Path,
             return ConversionResult(model.name, spec, irs, plan_lines(model, spec, irs), dry_run=True)
         missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
         if missing:
-            raise ModelNotDownloaded(f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
-                                     f"--name {model.name}' first (with the same download dir)")
+            raise ModelNotDownloaded(
+                f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
+                f"--name {model.name}' first (with the same download dir)"
+            )
         ir_model = build_ir_model(model, spec)
         chain = describe_input_chain(ir_model, spec.input_name)
         for precision, xml in irs.items():
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
             write_ir(ir_model, xml, compress_to_fp16=IR_PRECISIONS[precision])
             log.info("%s: wrote %s", model.name, xml)
-    return ConversionResult(model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain)
+    return ConversionResult(
+        model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
+    )
 
 
 def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
@@ -120,8 +130,9 @@ def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, .
     """Tensor names for the IR outputs: the descriptor's output_info, else ``prob`` for a single output."""
     if model.output_info:
         if len(model.output_info) != count:
-            raise ConversionError(f"output_info lists {len(model.output_info)} outputs, the converted model has "
-                                  f"{count}")
+            raise ConversionError(
+                f"output_info lists {len(model.output_info)} outputs, the converted model has {count}"
+            )
         return tuple(info.name for info in model.output_info)
     if count == 1:
         return (DEFAULT_OUTPUT_NAME,)
@@ -138,7 +149,9 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
         if model.output_info and model.output_info[i].shape:
             expected, got = tuple(model.output_info[i].shape), tuple(output.get_partial_shape().to_shape())
             if expected != got:
-                raise ConversionError(f"output {name!r} has shape {list(got)}, output_info says {list(expected)}")
+                raise ConversionError(
+                    f"output {name!r} has shape {list(got)}, output_info says {list(expected)}"
+                )
     ir_model.set_friendly_name(model.name)
 
 
@@ -148,15 +161,20 @@ def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> N
         (["ovzoo", "version"], ovzoo.__version__),
         (["ovzoo", "model_name"], model.name),
         (["ovzoo", "source", "framework"], model.framework),
-        (["ovzoo", "source", "files"], "; ".join(
-            f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files) or "none"),
+        (
+            ["ovzoo", "source", "files"],
+            "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
+            or "none",
+        ),
         (["ovzoo", "source", "symbol"], spec.input_symbol.name),
         (["ovzoo", "source", "params"], spec.input_model.name),
         (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
         (["ovzoo", "conversion_parameters", "output"], ",".join(spec.output) or "(graph heads)"),
         (["ovzoo", "openvino_version"], ov.get_version().split("-")[0]),
     ]
-    entries += [(["ovzoo", "preprocessing", key], value) for key, value in preprocessing_summary(spec).items()]
+    entries += [
+        (["ovzoo", "preprocessing", key], value) for key, value in preprocessing_summary(spec).items()
+    ]
     for path, value in entries:
         ir_model.set_rt_info(value, path)
 
@@ -169,8 +187,10 @@ def plan_lines(model: Model, spec: ConversionSpec, irs: dict[str, Path]) -> tupl
         state = f"{path.stat().st_size} bytes" if path.is_file() else "MISSING (run ovzoo download first)"
         lines.append(f"  read {label}: {path} [{state}]")
     lines.append(f"  input: {summary['input']}")
-    lines.append(f"  reverse_input_channels: {summary['reverse_input_channels']}; mean (original order): "
-                 f"{summary['mean_values']}; scale: {summary['scale_values']}")
+    lines.append(
+        f"  reverse_input_channels: {summary['reverse_input_channels']}; mean (original order): "
+        f"{summary['mean_values']}; scale: {summary['scale_values']}"
+    )
     lines.append(f"  folded: {summary['order']}")
     out_nodes = spec.output or ("(graph heads)",)
     shapes = _output_shapes(spec)
@@ -202,9 +222,14 @@ def _output_shapes(spec: ConversionSpec) -> dict[str, str]:
         return {name: f"unknown ({e})" for name in spec.output or ("(graph heads)",)}
 
 
-def convert_models(models: list[Model], download_dir: Path, output_dir: Path,
-                   precisions: tuple[str, ...] = ("FP16", "FP32"), dry_run: bool = False,
-                   jobs: int = 1) -> ConversionReport:
+def convert_models(
+    models: list[Model],
+    download_dir: Path,
+    output_dir: Path,
+    precisions: tuple[str, ...] = ("FP16", "FP32"),
+    dry_run: bool = False,
+    jobs: int = 1,
+) -> ConversionReport:
     """Convert several models, ``jobs`` at a time (threads: reading, folding and saving release the GIL).
 
     A model that fails is recorded in ``report.failed`` and the others go on; results keep the input order.

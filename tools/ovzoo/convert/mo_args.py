@@ -27,8 +27,17 @@ _FIXED_FLAGS = {"--framework": "mxnet"}
 _SUPPORTED_LAYOUTS = ("NCHW",)
 # The flags ovzoo honours: switches take no value, the others exactly one.
 _SWITCHES = {"--reverse_input_channels"}
-_VALUED = {"--input_model", "--input_symbol", "--input", "--input_shape", "--layout", "--mean_values",
-           "--scale_values", "--output", *_FIXED_FLAGS}
+_VALUED = {
+    "--input_model",
+    "--input_symbol",
+    "--input",
+    "--input_shape",
+    "--layout",
+    "--mean_values",
+    "--scale_values",
+    "--output",
+    *_FIXED_FLAGS,
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,10 @@ class ConversionSpec:
         """
         x = np.asarray(bgr_batch_0_255, dtype=np.float32)
         if x.ndim != 4 or x.shape[1] != self.channels:
-            raise ConversionError(f"expected an NCHW batch with {self.channels} channels, got shape {x.shape}",
-                                  (f"model {self.model_name!r}",))
+            raise ConversionError(
+                f"expected an NCHW batch with {self.channels} channels, got shape {x.shape}",
+                (f"model {self.model_name!r}",),
+            )
         if self.reverse_input_channels:
             x = x[:, ::-1]
         mean, scale = self.mean_array(), self.scale_array()
@@ -93,7 +104,9 @@ def substitution_dirs(model: Model, download_dir: Path, output_dir: Path) -> dic
     }
 
 
-def split_arguments(arguments: tuple[str, ...], fail: Callable[[str], ConversionError]) -> list[tuple[str, str | None]]:
+def split_arguments(
+    arguments: tuple[str, ...], fail: Callable[[str], ConversionError]
+) -> list[tuple[str, str | None]]:
     """``--flag=value`` and ``--flag value`` into (flag, value) pairs; value None for a bare switch."""
     pairs: list[tuple[str, str | None]] = []
     i = 0
@@ -127,14 +140,18 @@ def parse_mo_args(model: Model, download_dir: Path, output_dir: Path) -> Convers
         return ConversionError(problem, where)
 
     if model.framework != "mxnet":
-        raise ConversionError(f"framework {model.framework!r} is not supported (ovzoo converts mxnet only)",
-                              (f"model {model.name!r}",))
+        raise ConversionError(
+            f"framework {model.framework!r} is not supported (ovzoo converts mxnet only)",
+            (f"model {model.name!r}",),
+        )
     dirs = substitution_dirs(model, download_dir, output_dir)
     values: dict[str, str | None] = {}
     for flag, value in split_arguments(model.model_optimizer_args, fail):
         if flag not in _VALUED and flag not in _SWITCHES:
-            raise fail(f"{flag}: not supported by ovzoo's converter (it honours "
-                       f"{', '.join(sorted(_VALUED | _SWITCHES))})")
+            raise fail(
+                f"{flag}: not supported by ovzoo's converter (it honours "
+                f"{', '.join(sorted(_VALUED | _SWITCHES))})"
+            )
         if flag in values:
             raise fail(f"{flag}: given twice")
         if flag in _SWITCHES and value is not None:
@@ -179,8 +196,9 @@ def _substitute(text: str, dirs: dict[str, Path], flag: str, fail: Callable[[str
     return Path(re.sub(r"\$\{(\w+)\}|\$(\w+)", replace, text))
 
 
-def _model_files(values: dict[str, str | None], dirs: dict[str, Path],
-                 fail: Callable[[str], ConversionError]) -> tuple[Path, Path]:
+def _model_files(
+    values: dict[str, str | None], dirs: dict[str, Path], fail: Callable[[str], ConversionError]
+) -> tuple[Path, Path]:
     if values.get("--input_model") is None:
         raise fail("--input_model is required (the checkpoint's .params file)")
     params = _substitute(str(values["--input_model"]), dirs, "--input_model", fail)
@@ -188,8 +206,10 @@ def _model_files(values: dict[str, str | None], dirs: dict[str, Path],
         return params, _substitute(str(values["--input_symbol"]), dirs, "--input_symbol", fail)
     match = _CHECKPOINT_PARAMS.match(params.name)
     if match is None:
-        raise fail(f"--input_model: {params.name!r} is not named <prefix>-<epoch>.params, "
-                   "so the symbol file can't be derived; add --input_symbol")
+        raise fail(
+            f"--input_model: {params.name!r} is not named <prefix>-<epoch>.params, "
+            "so the symbol file can't be derived; add --input_symbol"
+        )
     return params, params.with_name(f"{match['prefix']}-symbol.json")
 
 
@@ -203,7 +223,9 @@ def _numbers(text: str, flag: str, fail: Callable[[str], ConversionError], kind:
         raise fail(f"{flag}: expected comma-separated {kind.__name__}s, got {text!r}") from None
 
 
-def _parse_input(text: str | None, fail: Callable[[str], ConversionError]) -> tuple[str, tuple[int, ...] | None]:
+def _parse_input(
+    text: str | None, fail: Callable[[str], ConversionError]
+) -> tuple[str, tuple[int, ...] | None]:
     if text is None:
         return "data", None  # MXNet classifiers' input variable
     if "," in text.split("[")[0]:
@@ -219,8 +241,13 @@ def _parse_input(text: str | None, fail: Callable[[str], ConversionError]) -> tu
     return name, _numbers(match["values"], "--input", fail, int)
 
 
-def _input_shape(model: Model, text: str | None, from_input: tuple[int, ...] | None, input_name: str,
-                 fail: Callable[[str], ConversionError]) -> tuple[int, ...]:
+def _input_shape(
+    model: Model,
+    text: str | None,
+    from_input: tuple[int, ...] | None,
+    input_name: str,
+    fail: Callable[[str], ConversionError],
+) -> tuple[int, ...]:
     shape: tuple[int, ...] | None = None
     if text is not None:
         match = _NAMED_VALUES.match(text.strip())
@@ -241,8 +268,13 @@ def _input_shape(model: Model, text: str | None, from_input: tuple[int, ...] | N
     return shape
 
 
-def _named_numbers(flag: str, text: str | None, input_name: str, input_shape: tuple[int, ...],
-                   fail: Callable[[str], ConversionError]) -> tuple[float, ...] | None:
+def _named_numbers(
+    flag: str,
+    text: str | None,
+    input_name: str,
+    input_shape: tuple[int, ...],
+    fail: Callable[[str], ConversionError],
+) -> tuple[float, ...] | None:
     if text is None:
         return None
     match = _NAMED_VALUES.match(text.strip())
@@ -271,7 +303,9 @@ def _layout(model: Model, text: str | None, input_name: str, fail: Callable[[str
         if "->" in layout:
             raise fail(f"--layout={text}: layout changes are not supported")
     if layout not in _SUPPORTED_LAYOUTS:
-        raise fail(f"layout {layout!r} is not supported (MXNet classifiers are {', '.join(_SUPPORTED_LAYOUTS)})")
+        raise fail(
+            f"layout {layout!r} is not supported (MXNet classifiers are {', '.join(_SUPPORTED_LAYOUTS)})"
+        )
     return layout
 
 

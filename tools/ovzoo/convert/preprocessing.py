@@ -19,8 +19,15 @@ from ovzoo.convert.mo_args import ConversionSpec
 log = logging.getLogger(__name__)
 
 # what a constant created by PrePostProcessor holds, by the type of the op it feeds
-_CONSTANT_ROLES = {"Subtract": "mean", "Add": "mean", "Multiply": "scale", "Divide": "scale",
-                   "Convolution": "weights", "GroupConvolution": "weights", "Gather": "indices"}
+_CONSTANT_ROLES = {
+    "Subtract": "mean",
+    "Add": "mean",
+    "Multiply": "scale",
+    "Divide": "scale",
+    "Convolution": "weights",
+    "GroupConvolution": "weights",
+    "Gather": "indices",
+}
 
 
 def fold_preprocessing(model: ov.Model, spec: ConversionSpec) -> ov.Model:
@@ -87,7 +94,7 @@ def preprocessing_summary(spec: ConversionSpec) -> dict[str, str]:
 
     return {
         "input": f"{spec.input_name} f32 {list(spec.input_shape)} {spec.layout}, "
-                 f"{'BGR' if spec.reverse_input_channels else 'original channel order'}, raw values",
+        f"{'BGR' if spec.reverse_input_channels else 'original channel order'}, raw values",
         "reverse_input_channels": str(spec.reverse_input_channels),
         "mean_values": values(spec.mean),
         "scale_values": values(spec.scale),
