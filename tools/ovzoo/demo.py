@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEMO_MODEL = "octave-resnext-50-0.25"
 STAGES = 7
+# synthetic INT8 calibration images: 64 keep the demo inside its time budget and the INT8 IR within limits
+DEMO_CALIBRATION_IMAGES = 64
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResu
     quantize_options = QuantizeOptions(
         download_dir=ir_dir,
         output_dir=ir_dir,
-        calibration=Calibration("synthetic", subset_size=32, seed=options.seed),
+        calibration=Calibration("synthetic", subset_size=DEMO_CALIBRATION_IMAGES),
         precisions=("FP16-INT8",),
     )
     try:
