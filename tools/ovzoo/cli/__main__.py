@@ -68,8 +68,10 @@ def run_command(verb: str, argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
-        print(f"usage: ovzoo {{{'|'.join(COMMANDS)}}} [options]\n"
-              "Run 'ovzoo <command> --help' for a command's options.")
+        print(
+            f"usage: ovzoo {{{'|'.join(COMMANDS)}}} [options]\n"
+            "Run 'ovzoo <command> --help' for a command's options."
+        )
         return 0 if argv else 2
     return run_command(argv[0], argv[1:])
 

@@ -7,16 +7,7 @@ from pathlib import Path
 
 from ovzoo.accuracy.evaluate import IR_PRECISIONS, AccuracyOptions, run_accuracy
 from ovzoo.accuracy.report import format_report, write_json
-
-
-def parse_precisions(text: str) -> tuple[str, ...]:
-    precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in precisions if p not in IR_PRECISIONS]
-    if unknown or not precisions:
-        raise argparse.ArgumentTypeError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(IR_PRECISIONS)}"
-        )
-    return precisions
+from ovzoo.cli.common import precision_list
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=parse_precisions,
+        type=precision_list(IR_PRECISIONS),
         default=None,
         metavar="PREC[,PREC]",
         help=f"IR precisions to evaluate: {','.join(IR_PRECISIONS)} (default: every one present)",

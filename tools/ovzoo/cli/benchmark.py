@@ -7,19 +7,15 @@ import sys
 from pathlib import Path
 
 from ovzoo.benchmark import BenchmarkOptions, format_measurements, run_benchmarks
-from ovzoo.cli.common import add_model_selection_args, select_from_args
-from ovzoo.cli.validate import parse_precisions, positive_int
+from ovzoo.cli.common import (
+    add_model_selection_args,
+    positive_float,
+    positive_int,
+    precision_list,
+    select_from_args,
+)
+from ovzoo.cli.validate import PRECISIONS
 from ovzoo.errors import UsageError
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=parse_precisions,
+        type=precision_list(PRECISIONS),
         default=("FP32", "FP16"),
         metavar="PREC[,PREC]",
         help="IR precisions to time (default: FP32,FP16)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
@@ -50,3 +51,43 @@ def select_from_args(args: argparse.Namespace) -> list[Model] | None:
             print(model.name)
         return None
     return select_models(models, names=args.name, list_file=args.list, all_models=args.all)
+
+
+# --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)
+
+
+def precision_list(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+    """An argparse type for ``--precisions A,B``: known names only, duplicates dropped, order kept."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+        unknown = [p for p in precisions if p not in allowed]
+        if unknown or not precisions:
+            raise argparse.ArgumentTypeError(
+                f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(allowed)}"
+            )
+        return precisions
+
+    return parse
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.cli.common import add_model_selection_args, precision_list, select_from_args
 from ovzoo.convert.converter import IR_PRECISIONS, convert_models
 from ovzoo.errors import UsageError
 
@@ -23,16 +23,6 @@ def parse_jobs(text: str) -> int:
     if jobs < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
     return jobs
-
-
-def parse_precisions(text: str) -> tuple[str, ...]:
-    precisions = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in precisions if p not in IR_PRECISIONS]
-    if unknown or not precisions:
-        raise argparse.ArgumentTypeError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(IR_PRECISIONS)}"
-        )
-    return precisions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=parse_precisions,
+        type=precision_list(IR_PRECISIONS),
         default=("FP16", "FP32"),
         metavar="PREC[,PREC]",
         help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)",

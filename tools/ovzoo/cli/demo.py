@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.cli.benchmark import positive_float
+from ovzoo.cli.common import positive_float
 from ovzoo.demo import DEMO_MODEL, DemoOptions, run_demo
 
 

@@ -6,23 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.cli.common import add_model_selection_args, positive_float, positive_int, select_from_args
 from ovzoo.download import DownloadOptions, default_cache_dir, download_models
 from ovzoo.download.cache import CACHE_DIR_VARIABLE
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
-    return value
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +34,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument(
         "--num_attempts",
-        type=_positive_int,
+        type=positive_int,
         default=3,
         metavar="N",
         help="attempts per file, with exponential backoff between them (default: 3)",
@@ -62,7 +48,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         metavar="N",
         help="models to download in parallel (default: 1)",
@@ -77,7 +63,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=60.0,
         metavar="SECONDS",
         help="network timeout for connecting and for each read (default: 60)",

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
 from ovzoo.errors import UsageError
 from ovzoo.quantize import (
     DEFAULT_SUBSET_SIZE,
@@ -15,27 +15,6 @@ from ovzoo.quantize import (
     QuantizeOptions,
     quantize_models,
 )
-
-
-def parse_precisions(text: str) -> tuple[str, ...]:
-    precisions = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in precisions if p not in QUANTIZED_PRECISIONS]
-    if unknown or not precisions:
-        raise argparse.ArgumentTypeError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-            f"choose from {','.join(QUANTIZED_PRECISIONS)}"
-        )
-    return precisions
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=parse_precisions,
+        type=precision_list(QUANTIZED_PRECISIONS),
         default=tuple(QUANTIZED_PRECISIONS),
         metavar="PREC[,PREC]",
         help="comma-separated: FP16-INT8,FP32-INT8 (default: both)",

@@ -22,13 +22,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--name", required=True, choices=sorted(OCTAVE_FAMILY), help="model to build")
     parser.add_argument("-o", "--output_dir", type=Path, required=True, help="folder for the archive")
     parser.add_argument("--seed", type=int, default=0, help="weight seed (default 0)")
-    parser.add_argument("--descriptor-out", type=Path, metavar="FILE",
-                        help="also write a model.yml for the synthetic archive (files[0] replaced)")
-    parser.add_argument("--source", metavar="URL",
-                        help="source URL written into the descriptor (default: the archive's file:// URL)")
+    parser.add_argument(
+        "--descriptor-out",
+        type=Path,
+        metavar="FILE",
+        help="also write a model.yml for the synthetic archive (files[0] replaced)",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="URL",
+        help="source URL written into the descriptor (default: the archive's file:// URL)",
+    )
     parser.add_argument("--models_dir", type=Path, metavar="DIR", help="catalog root for --descriptor-out")
-    parser.add_argument("--check-images", type=int, default=32, metavar="N",
-                        help="image-like inputs to measure top-1 margins on with MXNet (0 skips; default 32)")
+    parser.add_argument(
+        "--check-images",
+        type=int,
+        default=32,
+        metavar="N",
+        help="image-like inputs to measure top-1 margins on with MXNet (0 skips; default 32)",
+    )
     args = parser.parse_args(argv)
     if args.source and not args.descriptor_out:
         parser.error("--source needs --descriptor-out")
@@ -37,7 +49,9 @@ def main(argv: list[str]) -> int:
     if args.descriptor_out:  # look the model up first: fail before minutes of work
         matches = [m for m in load_models(args.models_dir) if m.name == args.name]
         if not matches:
-            raise ModelSelectionError(f"{args.name!r} is not in the catalog; --descriptor-out needs its model.yml")
+            raise ModelSelectionError(
+                f"{args.name!r} is not in the catalog; --descriptor-out needs its model.yml"
+            )
         model = matches[0]
 
     spec = octave_spec(args.name)
@@ -50,10 +64,14 @@ def main(argv: list[str]) -> int:
     print(f"sha384:  {archive.sha384}")
     print(f"seconds: {elapsed:.1f}")
     if model is not None:
-        write_descriptor_overlay(model, archive, args.source or archive.path.resolve().as_uri(), args.descriptor_out)
+        write_descriptor_overlay(
+            model, archive, args.source or archive.path.resolve().as_uri(), args.descriptor_out
+        )
         print(f"descriptor: {args.descriptor_out}")
     if args.check_images > 0:
         sep = measure_separation(spec, arrays, images=args.check_images)
-        print(f"top-1 margin over {sep.images} image-like inputs: min {sep.min_margin:.3f}, "
-              f"median {sep.median_margin:.3f}; distinct top-1 classes: {sep.distinct_top1}")
+        print(
+            f"top-1 margin over {sep.images} image-like inputs: min {sep.min_margin:.3f}, "
+            f"median {sep.median_margin:.3f}; distinct top-1 classes: {sep.distinct_top1}"
+        )
     return 0

@@ -7,33 +7,13 @@ import sys
 from pathlib import Path
 
 from ovzoo.catalog.model import Model
-from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
 from ovzoo.validate.report import format_reports, write_json
 
 PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
-
-
-def parse_precisions(text: str) -> tuple[str, ...]:
-    precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in precisions if p not in PRECISIONS]
-    if unknown or not precisions:
-        raise argparse.ArgumentTypeError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(PRECISIONS)}"
-        )
-    return precisions
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=parse_precisions,
+        type=precision_list(PRECISIONS),
         default=None,
         metavar="PREC[,PREC]",
         help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
