@@ -11,13 +11,18 @@ from ovzoo.cli.common import positive_float, positive_int, precision_list
 PRECISIONS = precision_list(("FP32", "FP16"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [("FP32", ("FP32",)), ("FP16, FP32", ("FP16", "FP32")),
-                                                ("FP32,FP32,FP16", ("FP32", "FP16"))], ids=["one", "two", "dupes"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("FP32", ("FP32",)), ("FP16, FP32", ("FP16", "FP32")), ("FP32,FP32,FP16", ("FP32", "FP16"))],
+    ids=["one", "two", "dupes"],
+)
 def test_precisions_parse_in_order(text: str, expected: tuple[str, ...]) -> None:
     assert PRECISIONS(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", ",", "FP8", "FP32,INT4"], ids=["empty", "comma", "unknown", "one-unknown"])
+@pytest.mark.parametrize(
+    "text", ["", ",", "FP8", "FP32,INT4"], ids=["empty", "comma", "unknown", "one-unknown"]
+)
 def test_bad_precisions_are_rejected(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="choose from FP32,FP16"):
         PRECISIONS(text)

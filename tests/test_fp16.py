@@ -15,8 +15,15 @@ def _upsample_then_conv() -> ov.Model:
     x = opset8.parameter([1, 8, 7, 7], np.float32, name="data")
     scales = opset8.constant(np.array([2, 2], np.float32))
     axes = opset8.constant(np.array([2, 3], np.int64))
-    up = opset11.interpolate(x, scales, mode="nearest", shape_calculation_mode="scales",
-                             coordinate_transformation_mode="asymmetric", nearest_mode="floor", axes=axes)
+    up = opset11.interpolate(
+        x,
+        scales,
+        mode="nearest",
+        shape_calculation_mode="scales",
+        coordinate_transformation_mode="asymmetric",
+        nearest_mode="floor",
+        axes=axes,
+    )
     up.set_friendly_name("upsampling0")
     weights = opset8.constant(np.random.default_rng(0).standard_normal((4, 8, 1, 1)).astype(np.float32))
     conv = opset8.convolution(up, weights, [1, 1], [0, 0], [0, 0], [1, 1])
@@ -28,8 +35,11 @@ def test_fp16_ir_keeps_static_shapes_and_f32_scales(tmp_path: Path) -> None:
     model = ov.Core().read_model(tmp_path / "m.xml")
     ops = {op.get_friendly_name(): op for op in model.get_ordered_ops()}
     assert ops["upsampling0"].get_output_partial_shape(0).to_shape() == [1, 8, 14, 14]
-    constant_types = sorted(str(op.get_output_element_type(0)) for op in model.get_ordered_ops()
-                            if op.get_type_name() == "Constant")
+    constant_types = sorted(
+        str(op.get_output_element_type(0))
+        for op in model.get_ordered_ops()
+        if op.get_type_name() == "Constant"
+    )
     assert "<Type: 'float16'>" in constant_types  # the conv weights are compressed
     scales = ops["upsampling0"].input(1).get_source_output().get_node()
     assert scales.get_type_name() == "Constant" and scales.get_output_element_type(0) == ov.Type.f32

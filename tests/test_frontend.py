@@ -66,14 +66,18 @@ def test_ir_folds_batch_norm_and_keeps_to_old_opsets(mini) -> None:
     mxnet_ops = Counter(node.op for node in graph.op_nodes)
 
     folded = plan_batch_norm_folding(graph, params)
-    assert [graph.nodes[i].name for i in folded] == ["conv1_conv"]  # the stem; the rest are pre-activation BNs
+    assert [graph.nodes[i].name for i in folded] == [
+        "conv1_conv"
+    ]  # the stem; the rest are pre-activation BNs
     assert "BatchNormInference" not in ops
     assert ops["Multiply"] == mxnet_ops["BatchNorm"] - len(folded)  # one Multiply+Add per unfolded BN
     assert ops["Convolution"] + ops["GroupConvolution"] == mxnet_ops["Convolution"]
     assert ops["Interpolate"] == mxnet_ops["UpSampling"]
     for op in model.get_ops():
         version = op.get_type_info().version_id
-        allowed = ("opset11",) if op.get_type_name() == "Interpolate" else tuple(f"opset{i}" for i in range(1, 9))
+        allowed = (
+            ("opset11",) if op.get_type_name() == "Interpolate" else tuple(f"opset{i}" for i in range(1, 9))
+        )
         assert version in allowed, (op.get_type_name(), version)
 
 
@@ -83,10 +87,13 @@ def test_every_mxnet_node_is_findable_by_friendly_name(mini) -> None:
     model = convert_graph(graph, params, SHAPES)
     names = {op.get_friendly_name(): op for op in model.get_ops()}
     from ovzoo.mxnet.shapes import infer_shapes
+
     shapes = infer_shapes(graph, SHAPES, params)
     for node in graph.op_nodes:
         assert node.name in names, node.name
-        assert tuple(names[node.name].get_output_partial_shape(0).to_shape()) == shapes[node.name][0], node.name
+        assert tuple(names[node.name].get_output_partial_shape(0).to_shape()) == shapes[node.name][0], (
+            node.name
+        )
     assert names["conv1_bn"].get_type_name() == "Add"  # folded BN: the bias Add carries its name
 
 
@@ -121,8 +128,9 @@ def test_a_convolution_requested_as_output_is_not_folded(monkeypatch, mini) -> N
     model = convert_graph(graph, params, SHAPES, outputs=["conv1_conv", "conv1_bn"])
     conv, bn = openvino_forward(model, inputs)
     internals = sym.get_internals()
-    expected_conv, expected_bn = mxnet_forward(mx.sym.Group([internals["conv1_conv_output"],
-                                                             internals["conv1_bn_output"]]), inputs, params)
+    expected_conv, expected_bn = mxnet_forward(
+        mx.sym.Group([internals["conv1_conv_output"], internals["conv1_bn_output"]]), inputs, params
+    )
     np.testing.assert_allclose(conv, expected_conv, rtol=0, atol=1e-4)
     np.testing.assert_allclose(bn, expected_bn, rtol=0, atol=1e-4)
 
@@ -139,14 +147,21 @@ def test_reference_rebinds_for_another_batch_size(mini_checkpoint: Path, mini) -
 
 def test_all_unsupported_op_types_are_reported_at_once(mini) -> None:
     x = mx.sym.var("data")
-    sym = mx.sym.Group([mx.sym.sin(x, name="sine1"), mx.sym.sin(x, name="sine2"),
-                        mx.sym.Deconvolution(x, kernel=(2, 2), num_filter=2, name="deconv"),
-                        mx.sym.relu(mx.sym.Activation(x, act_type="relu", name="act"), name="relu2")])
+    sym = mx.sym.Group(
+        [
+            mx.sym.sin(x, name="sine1"),
+            mx.sym.sin(x, name="sine2"),
+            mx.sym.Deconvolution(x, kernel=(2, 2), num_filter=2, name="deconv"),
+            mx.sym.relu(mx.sym.Activation(x, act_type="relu", name="act"), name="relu2"),
+        ]
+    )
     with pytest.raises(UnsupportedOpsError) as raised:
         convert_graph(parse_symbol(sym.tojson(), "net-symbol.json"), {}, {"data": (1, 2, 4, 4)})
     assert raised.value.ops == {"Deconvolution": "deconv", "relu": "relu2", "sin": "sine1"}
-    assert str(raised.value) == ("net-symbol.json: no translator for 3 op type(s): Deconvolution (first node "
-                                 "'deconv'), relu (first node 'relu2'), sin (first node 'sine1')")
+    assert str(raised.value) == (
+        "net-symbol.json: no translator for 3 op type(s): Deconvolution (first node "
+        "'deconv'), relu (first node 'relu2'), sin (first node 'sine1')"
+    )
 
 
 def _one_node(op: str, attrs: dict[str, str], inputs: int = 1) -> str:
@@ -155,17 +170,39 @@ def _one_node(op: str, attrs: dict[str, str], inputs: int = 1) -> str:
     return json.dumps({"nodes": nodes, "arg_nodes": list(range(inputs)), "heads": [[inputs, 0, 0]]})
 
 
-@pytest.mark.parametrize("op, attrs, message", [
-    ("Pooling", {"kernel": "(2, 2)", "pool_type": "lp"}, "pool_type 'lp' is not supported"),
-    ("Pooling", {"kernel": "(2, 2)", "pooling_convention": "same"}, "pooling_convention 'same' is not supported"),
-    ("UpSampling", {"scale": "2", "sample_type": "bilinear", "num_filter": "3"}, "sample_type 'bilinear'"),
-    ("Dropout", {"mode": "always"}, "mode='always' (dropout at inference) is not supported"),
-    ("Activation", {"act_type": "log_sigmoid"}, "act_type 'log_sigmoid' is not supported"),
-    ("LeakyReLU", {"act_type": "swish"}, "act_type 'swish' is not supported"),
-    ("Convolution", {"kernel": "(1, 1)", "num_filter": "3", "no_bias": "True", "layout": "NHWC"},
-     "layout 'NHWC' is not supported"),
-], ids=["pool-lp", "pool-same", "upsampling-bilinear", "dropout-always", "activation-log_sigmoid", "leaky-swish",
-        "conv-nhwc"])
+@pytest.mark.parametrize(
+    "op, attrs, message",
+    [
+        ("Pooling", {"kernel": "(2, 2)", "pool_type": "lp"}, "pool_type 'lp' is not supported"),
+        (
+            "Pooling",
+            {"kernel": "(2, 2)", "pooling_convention": "same"},
+            "pooling_convention 'same' is not supported",
+        ),
+        (
+            "UpSampling",
+            {"scale": "2", "sample_type": "bilinear", "num_filter": "3"},
+            "sample_type 'bilinear'",
+        ),
+        ("Dropout", {"mode": "always"}, "mode='always' (dropout at inference) is not supported"),
+        ("Activation", {"act_type": "log_sigmoid"}, "act_type 'log_sigmoid' is not supported"),
+        ("LeakyReLU", {"act_type": "swish"}, "act_type 'swish' is not supported"),
+        (
+            "Convolution",
+            {"kernel": "(1, 1)", "num_filter": "3", "no_bias": "True", "layout": "NHWC"},
+            "layout 'NHWC' is not supported",
+        ),
+    ],
+    ids=[
+        "pool-lp",
+        "pool-same",
+        "upsampling-bilinear",
+        "dropout-always",
+        "activation-log_sigmoid",
+        "leaky-swish",
+        "conv-nhwc",
+    ],
+)
 def test_attribute_values_we_cant_honour_name_the_node(op: str, attrs: dict[str, str], message: str) -> None:
     graph = parse_symbol(_one_node(op, attrs, 2 if op == "Convolution" else 1), "net-symbol.json")
     params = {"in1": np.ones((3, 3, 1, 1), np.float32)} if op == "Convolution" else {}
@@ -178,8 +215,11 @@ def test_a_missing_param_is_named() -> None:
     x = mx.sym.var("data")
     sym = mx.sym.FullyConnected(x, num_hidden=3, name="fc")
     with pytest.raises(ConversionError, match=r"node 'fc' \(FullyConnected\): param 'fc_weight' is missing"):
-        convert_graph(parse_symbol(sym.tojson(), "net-symbol.json"), {"fc_bias": np.zeros(3, np.float32)},
-                      {"data": (1, 4)})
+        convert_graph(
+            parse_symbol(sym.tojson(), "net-symbol.json"),
+            {"fc_bias": np.zeros(3, np.float32)},
+            {"data": (1, 4)},
+        )
 
 
 def test_an_unknown_output_is_rejected(mini) -> None:

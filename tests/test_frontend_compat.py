@@ -56,15 +56,21 @@ def test_irs_load_and_match_in_older_openvino(release: str, tmp_path: Path) -> N
         pytest.skip(f"set {OLD_RELEASES[release]} to a python with openvino {release} (make test does)")
     for case in CASES:
         sym = case.symbol()
-        model = convert_graph(parse_symbol(case.json(), case.id), random_params(sym, case.shapes), case.shapes)
+        model = convert_graph(
+            parse_symbol(case.json(), case.id), random_params(sym, case.shapes), case.shapes
+        )
         _save(model, random_inputs(case.shapes), tmp_path / case.id)
     sym = build_mini_octave()
     shapes = {"data": INPUT_SHAPE}
-    _save(convert_graph(parse_symbol(sym.tojson(), "mini"), random_params(sym, shapes), shapes),
-          random_inputs(shapes), tmp_path / "mini-octave")
+    _save(
+        convert_graph(parse_symbol(sym.tojson(), "mini"), random_params(sym, shapes), shapes),
+        random_inputs(shapes),
+        tmp_path / "mini-octave",
+    )
 
-    done = subprocess.run([old_python, "-c", _CHECK, str(tmp_path)], capture_output=True, text=True, timeout=600,
-                          check=True)
+    done = subprocess.run(
+        [old_python, "-c", _CHECK, str(tmp_path)], capture_output=True, text=True, timeout=600, check=True
+    )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["version"].startswith(release)
     assert report["failures"] == {}

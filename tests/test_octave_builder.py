@@ -22,8 +22,18 @@ RESNEXT = OCTAVE_FAMILY["octave-resnext-50-0.25"]
 RESNET26 = OCTAVE_FAMILY["octave-resnet-26-0.25"]
 
 # FACTS.md section 3 (octave-resnext-50-0.25)
-RESNEXT_CENSUS = {"null": 565, "Convolution": 177, "BatchNorm": 96, "Activation": 96, "add_n": 111,
-                  "Pooling": 54, "UpSampling": 37, "Flatten": 1, "FullyConnected": 1, "SoftmaxOutput": 1}
+RESNEXT_CENSUS = {
+    "null": 565,
+    "Convolution": 177,
+    "BatchNorm": 96,
+    "Activation": 96,
+    "add_n": 111,
+    "Pooling": 54,
+    "UpSampling": 37,
+    "Flatten": 1,
+    "FullyConnected": 1,
+    "SoftmaxOutput": 1,
+}
 
 
 def graph(spec_name: str) -> dict:
@@ -36,8 +46,11 @@ def test_resnext_census() -> None:
     assert collections.Counter(n["op"] for n in nodes) == RESNEXT_CENSUS
     grouped = [n for n in nodes if n["op"] == "Convolution" and n["attrs"]["num_group"] != "1"]
     assert len(grouped) == 55
-    pools = collections.Counter((n["attrs"]["pool_type"], n["attrs"].get("global_pool", "False"))
-                                for n in nodes if n["op"] == "Pooling")
+    pools = collections.Counter(
+        (n["attrs"]["pool_type"], n["attrs"].get("global_pool", "False"))
+        for n in nodes
+        if n["op"] == "Pooling"
+    )
     assert pools == {("avg", "False"): 52, ("max", "False"): 1, ("avg", "True"): 1}
     shapes = param_shapes(RESNEXT)
     assert sum(k.startswith("arg:") for k in shapes) == 371
@@ -49,12 +62,31 @@ def test_resnext_census() -> None:
     assert len(build_symbol_json(RESNEXT)) == 291_679
 
 
-@pytest.mark.parametrize("name", [
-    "conv1_conv", "conv1_bn", "pool1", "L2_B01_conv1_conv-h2h", "L2_B01_conv1_conv-h2l", "L2_B01_conv1_bn-h",
-    "L2_B02_conv1_bn-l", "L2_B01_sum-h", "L2_B01_sum-l", "L3_B01_conv2_conv-l2l", "L5_B01_conv1_conv-h",
-    "L5_B01_conv4_conv-l2h", "tail_bn", "tail_relu", "global-pool", "classifier", "softmax",
-    "pooling0", "upsampling36", "elementwisesum2",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "conv1_conv",
+        "conv1_bn",
+        "pool1",
+        "L2_B01_conv1_conv-h2h",
+        "L2_B01_conv1_conv-h2l",
+        "L2_B01_conv1_bn-h",
+        "L2_B02_conv1_bn-l",
+        "L2_B01_sum-h",
+        "L2_B01_sum-l",
+        "L3_B01_conv2_conv-l2l",
+        "L5_B01_conv1_conv-h",
+        "L5_B01_conv4_conv-l2h",
+        "tail_bn",
+        "tail_relu",
+        "global-pool",
+        "classifier",
+        "softmax",
+        "pooling0",
+        "upsampling36",
+        "elementwisesum2",
+    ],
+)
 def test_resnext_node_names(name: str) -> None:
     assert name in {n["name"] for n in graph(RESNEXT.name)["nodes"]}
 
@@ -65,24 +97,34 @@ def test_heads_and_attributes() -> None:
     bn = next(n for n in g["nodes"] if n["name"] == "L3_B02_conv2_bn-l")
     assert bn["attrs"] == {"eps": "0.0001", "fix_gamma": "False", "momentum": "0.92"}
     conv = next(n for n in g["nodes"] if n["name"] == "L3_B02_conv2_conv-l2l")
-    assert conv["attrs"] == {"kernel": "(3, 3)", "no_bias": "True", "num_filter": "64", "num_group": "32",
-                             "pad": "(1, 1)", "stride": "(1, 1)"}
+    assert conv["attrs"] == {
+        "kernel": "(3, 3)",
+        "no_bias": "True",
+        "num_filter": "64",
+        "num_group": "32",
+        "pad": "(1, 1)",
+        "stride": "(1, 1)",
+    }
 
 
 @pytest.mark.parametrize("spec_name", sorted(OCTAVE_FAMILY))
 def test_json_equals_fresh_mxnet_process(spec_name: str) -> None:
     ours = build_symbol_json(OCTAVE_FAMILY[spec_name])
-    theirs = subprocess.run([sys.executable, str(SUPPORT), spec_name], capture_output=True, text=True,
-                            check=True, timeout=120).stdout
+    theirs = subprocess.run(
+        [sys.executable, str(SUPPORT), spec_name], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     assert ours == theirs
 
 
 # FACTS.md section 3: feature maps after each stage for a 224x224 input, (high, low)
 STAGE_ENDS = {
     "pool1": (64, 56, 56),
-    "L2_B03_sum-h": (192, 56, 56), "L2_B03_sum-l": (64, 28, 28),
-    "L3_B04_sum-h": (384, 28, 28), "L3_B04_sum-l": (128, 14, 14),
-    "L4_B06_sum-h": (768, 14, 14), "L4_B06_sum-l": (256, 7, 7),
+    "L2_B03_sum-h": (192, 56, 56),
+    "L2_B03_sum-l": (64, 28, 28),
+    "L3_B04_sum-h": (384, 28, 28),
+    "L3_B04_sum-l": (128, 14, 14),
+    "L4_B06_sum-h": (768, 14, 14),
+    "L4_B06_sum-l": (256, 7, 7),
     "tail_bn": (2048, 7, 7),
 }
 
@@ -90,7 +132,9 @@ STAGE_ENDS = {
 def test_mxnet_infers_upstream_feature_maps() -> None:
     mx = import_mxnet()
     internals = mx.sym.load_json(build_symbol_json(RESNEXT)).get_internals()
-    outputs = dict(zip(internals.list_outputs(), internals.infer_shape(data=(1, 3, 224, 224))[1], strict=True))
+    outputs = dict(
+        zip(internals.list_outputs(), internals.infer_shape(data=(1, 3, 224, 224))[1], strict=True)
+    )
     for name, shape in STAGE_ENDS.items():
         assert outputs[f"{name}_output"] == (1, *shape), name
     assert outputs["softmax_output"] == (1, 1000)
@@ -102,17 +146,27 @@ def test_param_shapes_match_mxnet(spec_name: str) -> None:
     spec = OCTAVE_FAMILY[spec_name]
     symbol = mx.sym.load_json(build_symbol_json(spec))
     arg_shapes, _, aux_shapes = symbol.infer_shape(data=spec.input_shape)
-    expected = {f"arg:{n}": tuple(s) for n, s in zip(symbol.list_arguments(), arg_shapes, strict=True)
-                if n not in ("data", "softmax_label")}
-    expected.update({f"aux:{n}": tuple(s) for n, s in zip(symbol.list_auxiliary_states(), aux_shapes, strict=True)})
+    expected = {
+        f"arg:{n}": tuple(s)
+        for n, s in zip(symbol.list_arguments(), arg_shapes, strict=True)
+        if n not in ("data", "softmax_label")
+    }
+    expected.update(
+        {f"aux:{n}": tuple(s) for n, s in zip(symbol.list_auxiliary_states(), aux_shapes, strict=True)}
+    )
     assert list(param_shapes(spec).items()) == list(expected.items())
 
 
-@pytest.mark.parametrize(("spec_name", "size", "params_size"), [
-    ("octave-resnext-50-0.25", 100_700_160, 100_401_545),
-    ("octave-resnet-26-0.25", 64_256_000, None),
-])
-def test_archive_has_upstream_size(tmp_path: Path, spec_name: str, size: int, params_size: int | None) -> None:
+@pytest.mark.parametrize(
+    ("spec_name", "size", "params_size"),
+    [
+        ("octave-resnext-50-0.25", 100_700_160, 100_401_545),
+        ("octave-resnet-26-0.25", 64_256_000, None),
+    ],
+)
+def test_archive_has_upstream_size(
+    tmp_path: Path, spec_name: str, size: int, params_size: int | None
+) -> None:
     spec = OCTAVE_FAMILY[spec_name]
     arrays = {k: np.zeros(s, np.float32) for k, s in param_shapes(spec).items()}
     if params_size is not None:
@@ -121,5 +175,8 @@ def test_archive_has_upstream_size(tmp_path: Path, spec_name: str, size: int, pa
     assert archive.path == tmp_path / spec.archive
     assert archive.size == archive.path.stat().st_size == size
     with tarfile.open(archive.path) as tar:
-        assert tar.getnames() == [spec.stem, f"{spec.stem}/checkpoint-0-0000.params",
-                                  f"{spec.stem}/checkpoint-0-symbol.json"]
+        assert tar.getnames() == [
+            spec.stem,
+            f"{spec.stem}/checkpoint-0-0000.params",
+            f"{spec.stem}/checkpoint-0-symbol.json",
+        ]

@@ -79,7 +79,9 @@ def test_mxnet_saved_file_reads_back_bit_identical(tmp_path: Path, dtype: str) -
     mx = import_mxnet()
     value = sample(dtype)
     path = tmp_path / "mx.params"
-    mx.nd.save(str(path), {"arg:a": mx.nd.array(value, dtype=dtype), "aux:b": mx.nd.array(value[0], dtype=dtype)})
+    mx.nd.save(
+        str(path), {"arg:a": mx.nd.array(value, dtype=dtype), "aux:b": mx.nd.array(value[0], dtype=dtype)}
+    )
     loaded = load_params(path)
     assert loaded["arg:a"].dtype == value.dtype
     assert loaded["arg:a"].tobytes() == value.tobytes()
@@ -89,7 +91,11 @@ def test_mxnet_saved_file_reads_back_bit_identical(tmp_path: Path, dtype: str) -
 @pytest.mark.parametrize("dtype", MXNET_DTYPES)
 def test_writer_bytes_equal_mx_nd_save(tmp_path: Path, dtype: str) -> None:
     mx = import_mxnet()
-    arrays = {"arg:w": sample(dtype), "aux:m": sample(dtype, (7,), seed=3), "x": sample(dtype, (1, 1, 2, 2, 1))}
+    arrays = {
+        "arg:w": sample(dtype),
+        "aux:m": sample(dtype, (7,), seed=3),
+        "x": sample(dtype, (1, 1, 2, 2, 1)),
+    }
     path = tmp_path / "mx.params"
     mx.nd.save(str(path), {k: mx.nd.array(v, dtype=dtype) for k, v in arrays.items()})
     assert encode_params(arrays) == path.read_bytes()
@@ -112,8 +118,9 @@ def test_v3_numpy_shapes_from_mxnet(tmp_path: Path) -> None:
     path = tmp_path / "np.params"
     mx.npx.set_np()
     try:
-        mx.npx.save(str(path), {"m": mx.np.array(np.arange(6, dtype=np.float32).reshape(2, 3)),
-                                "s": mx.np.array(2.5)})
+        mx.npx.save(
+            str(path), {"m": mx.np.array(np.arange(6, dtype=np.float32).reshape(2, 3)), "s": mx.np.array(2.5)}
+        )
     finally:
         mx.npx.reset_np()
     assert path.read_bytes()[24:28] == struct.pack("<I", 0xF993FACA)
@@ -196,16 +203,34 @@ def test_strip_prefixes() -> None:
         strip_prefixes({"arg:x": a, "aux:x": b})
 
 
-_dtypes = st.sampled_from(["float32", "float64", "float16", "uint8", "int32", "int8", "int64", "bool",
-                           "int16", "uint16", "uint32", "uint64"])
+_dtypes = st.sampled_from(
+    [
+        "float32",
+        "float64",
+        "float16",
+        "uint8",
+        "int32",
+        "int8",
+        "int64",
+        "bool",
+        "int16",
+        "uint16",
+        "uint32",
+        "uint64",
+    ]
+)
 
 
 @st.composite
 def _array_dicts(draw: st.DrawFn) -> dict[str, np.ndarray]:
     count = draw(st.integers(0, 4))
     names = draw(st.lists(st.text(min_size=1, max_size=12), min_size=count, max_size=count, unique=True))
-    return {name: draw(hnp.arrays(draw(_dtypes), hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=4)))
-            for name in names}
+    return {
+        name: draw(
+            hnp.arrays(draw(_dtypes), hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=4))
+        )
+        for name in names
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -224,8 +249,12 @@ def test_mxnet_checkpoint_reads_back_bit_identical(tmp_path: Path) -> None:
     mx = import_mxnet()
     data = mx.sym.Variable("data")
     net = mx.sym.FullyConnected(mx.sym.BatchNorm(data, name="bn"), num_hidden=3, name="fc")
-    args = {"fc_weight": mx.nd.array(sample("float32", (3, 4))), "fc_bias": mx.nd.array(sample("float32", (3,))),
-            "bn_gamma": mx.nd.ones(4), "bn_beta": mx.nd.zeros(4)}
+    args = {
+        "fc_weight": mx.nd.array(sample("float32", (3, 4))),
+        "fc_bias": mx.nd.array(sample("float32", (3,))),
+        "bn_gamma": mx.nd.ones(4),
+        "bn_beta": mx.nd.zeros(4),
+    }
     aux = {"bn_moving_mean": mx.nd.array(sample("float32", (4,), 2)), "bn_moving_var": mx.nd.ones(4)}
     mx.model.save_checkpoint(str(tmp_path / "m"), 7, net, args, aux)
     loaded = load_params(tmp_path / "m-0007.params")

@@ -42,18 +42,22 @@ def test_mini_octave_shapes_match_mxnet(with_params: bool) -> None:
 def test_weight_shapes_are_inferred_from_the_ops() -> None:
     sym = build_mini_octave()
     ours = infer_shapes(parse_symbol(sym.tojson(), "mini"), {"data": INPUT_SHAPE})
-    assert ours["L2_B01_conv2_conv-h2h_weight"] == ((12, 3, 3, 3),)   # grouped: (O, I/g, kh, kw)
+    assert ours["L2_B01_conv2_conv-h2h_weight"] == ((12, 3, 3, 3),)  # grouped: (O, I/g, kh, kw)
     assert ours["conv1_bn_moving_var"] == ((16,),)
     assert ours["classifier_weight"] == ((10, 24),)
     assert ours["softmax_label"] == ((2,),)
     assert ours["softmax"] == ((2, 10),)
 
 
-@pytest.mark.parametrize("node, param, bad_shape, needed", [
-    ("L2_B01_conv2_conv-h2h", "L2_B01_conv2_conv-h2h_weight", (12, 12, 3, 3), (12, 3, 3, 3)),
-    ("tail_bn", "tail_bn_gamma", (23,), (24,)),
-    ("classifier", "classifier_bias", (10, 1), (10,)),
-], ids=["grouped-conv-weight", "bn-gamma", "fc-bias"])
+@pytest.mark.parametrize(
+    "node, param, bad_shape, needed",
+    [
+        ("L2_B01_conv2_conv-h2h", "L2_B01_conv2_conv-h2h_weight", (12, 12, 3, 3), (12, 3, 3, 3)),
+        ("tail_bn", "tail_bn_gamma", (23,), (24,)),
+        ("classifier", "classifier_bias", (10, 1), (10,)),
+    ],
+    ids=["grouped-conv-weight", "bn-gamma", "fc-bias"],
+)
 def test_param_with_the_wrong_shape_is_named(node: str, param: str, bad_shape, needed) -> None:
     sym = build_mini_octave()
     params = random_params(sym, {"data": INPUT_SHAPE})
@@ -78,6 +82,7 @@ def test_unsized_data_input_is_reported() -> None:
 
 def test_inconsistent_shapes_name_the_node() -> None:
     from support.mxnet_graphs import mx
+
     sym = mx.sym.add_n(mx.sym.var("a"), mx.sym.var("b"), name="sum")
     with pytest.raises(FormatError, match=r"node 'sum' \(add_n\): input 1 has shape \(1, 3\)"):
         infer_shapes(parse_symbol(sym.tojson(), "s.json"), {"a": (1, 2), "b": (1, 3)})
@@ -85,8 +90,14 @@ def test_inconsistent_shapes_name_the_node() -> None:
 
 def test_ops_without_a_rule_are_listed_together() -> None:
     from support.mxnet_graphs import mx
+
     x = mx.sym.var("data")
-    sym = mx.sym.Group([mx.sym.sin(x, name="s1"), mx.sym.sin(x, name="s2"), mx.sym.Pad(x, mode="edge",
-                        pad_width=(0, 0, 0, 0, 1, 1, 1, 1), name="p")])
+    sym = mx.sym.Group(
+        [
+            mx.sym.sin(x, name="s1"),
+            mx.sym.sin(x, name="s2"),
+            mx.sym.Pad(x, mode="edge", pad_width=(0, 0, 0, 0, 1, 1, 1, 1), name="p"),
+        ]
+    )
     with pytest.raises(UnsupportedOpsError, match=r"Pad \(first node 'p'\), sin \(first node 's1'\)"):
         infer_shapes(parse_symbol(sym.tojson(), "s.json"), {"data": (1, 1, 4, 4)})

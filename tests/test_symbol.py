@@ -12,8 +12,14 @@ from ovzoo.mxnet.symbol import NodeRef, load_symbol, parse_symbol
 
 
 def symbol_text(nodes: list[dict], heads: list | None = None, **extra) -> str:
-    return json.dumps({"nodes": nodes, "arg_nodes": [], "heads": heads if heads is not None else [[len(nodes) - 1, 0, 0]],
-                       **extra})
+    return json.dumps(
+        {
+            "nodes": nodes,
+            "arg_nodes": [],
+            "heads": heads if heads is not None else [[len(nodes) - 1, 0, 0]],
+            **extra,
+        }
+    )
 
 
 VAR = {"op": "null", "name": "data", "inputs": []}
@@ -25,6 +31,7 @@ def pooling(attrs: dict[str, str], key: str = "attrs") -> str:
 
 def test_parses_a_symbol_written_by_mxnet() -> None:
     from support.mxnet_graphs import mx
+
     data = mx.sym.var("data")
     conv = mx.sym.Convolution(data, kernel=(3, 3), num_filter=4, no_bias=True, name="conv")
     bn = mx.sym.BatchNorm(conv, fix_gamma=False, eps=1e-4, name="bn")
@@ -33,8 +40,20 @@ def test_parses_a_symbol_written_by_mxnet() -> None:
     graph = parse_symbol(sym.tojson(), "net-symbol.json")
 
     assert [n.name for n in graph.nodes] == [
-        "data", "conv_weight", "conv", "bn_gamma", "bn_beta", "bn_moving_mean", "bn_moving_var", "bn",
-        "fc_weight", "fc_bias", "fc", "softmax_label", "softmax"]
+        "data",
+        "conv_weight",
+        "conv",
+        "bn_gamma",
+        "bn_beta",
+        "bn_moving_mean",
+        "bn_moving_var",
+        "bn",
+        "fc_weight",
+        "fc_bias",
+        "fc",
+        "softmax_label",
+        "softmax",
+    ]
     assert [n.name for n in graph.op_nodes] == ["conv", "bn", "fc", "softmax"]
     assert graph.heads == (NodeRef(12, 0),)
     bn_node = graph.node("bn")
@@ -47,37 +66,65 @@ def test_parses_a_symbol_written_by_mxnet() -> None:
 
 
 def test_absent_attributes_take_the_callers_mxnet_default() -> None:
-    node = parse_symbol(symbol_text([VAR, {"op": "BatchNorm", "name": "bn", "inputs": [[0, 0, 0]]}]), "s").node("bn")
-    assert node.attr_bool("fix_gamma", True) is True      # MXNet's default: gamma treated as 1
+    node = parse_symbol(
+        symbol_text([VAR, {"op": "BatchNorm", "name": "bn", "inputs": [[0, 0, 0]]}]), "s"
+    ).node("bn")
+    assert node.attr_bool("fix_gamma", True) is True  # MXNet's default: gamma treated as 1
     assert node.attr_float("eps", 1e-3) == 1e-3
     assert node.attr_int("axis", 1) == 1
     assert node.attr_str("act_type", "leaky") == "leaky"
     assert node.attr_tuple("pad", (0, 0)) == (0, 0)
 
 
-@pytest.mark.parametrize("text, expected", [("(3, 3)", (3, 3)), ("[3,3]", (3, 3)), ("(3,)", (3,)), ("3", (3,)),
-                                            ("()", ()), ("(0, -1, -4, 2, -1)", (0, -1, -4, 2, -1)), (" (1, 2) ", (1, 2))],
-                         ids=["paren-space", "bracket", "one-tuple", "bare-int", "empty", "negative-codes", "padded"])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("(3, 3)", (3, 3)),
+        ("[3,3]", (3, 3)),
+        ("(3,)", (3,)),
+        ("3", (3,)),
+        ("()", ()),
+        ("(0, -1, -4, 2, -1)", (0, -1, -4, 2, -1)),
+        (" (1, 2) ", (1, 2)),
+    ],
+    ids=["paren-space", "bracket", "one-tuple", "bare-int", "empty", "negative-codes", "padded"],
+)
 def test_tuple_syntaxes(text: str, expected: tuple[int, ...]) -> None:
     assert parse_symbol(pooling({"kernel": text}), "s").node("pool").attr_tuple("kernel", (9,)) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("True", True), ("False", False), ("true", True), ("0", False), ("1", True)])
+@pytest.mark.parametrize(
+    "text, expected", [("True", True), ("False", False), ("true", True), ("0", False), ("1", True)]
+)
 def test_bool_syntaxes(text: str, expected: bool) -> None:
-    assert parse_symbol(pooling({"global_pool": text}), "s").node("pool").attr_bool("global_pool", not expected) is expected
+    assert (
+        parse_symbol(pooling({"global_pool": text}), "s").node("pool").attr_bool("global_pool", not expected)
+        is expected
+    )
 
 
 @pytest.mark.parametrize("key", ["attrs", "attr", "param"], ids=["mxnet-1.x", "mxnet-0.9", "mxnet-0.8"])
 def test_older_attribute_keys_are_read(key: str) -> None:
-    assert parse_symbol(pooling({"pool_type": "avg"}, key), "s").node("pool").attr_str("pool_type", "max") == "avg"
+    assert (
+        parse_symbol(pooling({"pool_type": "avg"}, key), "s").node("pool").attr_str("pool_type", "max")
+        == "avg"
+    )
 
 
-@pytest.mark.parametrize("getter, attrs, message", [
-    ("attr_int", {"num_filter": "lots"}, "attribute 'num_filter': expected an integer, got 'lots'"),
-    ("attr_float", {"num_filter": "1e-4x"}, "attribute 'num_filter': expected a number, got '1e-4x'"),
-    ("attr_bool", {"num_filter": "maybe"}, "attribute 'num_filter': expected True or False, got 'maybe'"),
-    ("attr_tuple", {"num_filter": "(3, x)"}, "attribute 'num_filter': expected an integer tuple, got '(3, x)'"),
-], ids=["int", "float", "bool", "tuple"])
+@pytest.mark.parametrize(
+    "getter, attrs, message",
+    [
+        ("attr_int", {"num_filter": "lots"}, "attribute 'num_filter': expected an integer, got 'lots'"),
+        ("attr_float", {"num_filter": "1e-4x"}, "attribute 'num_filter': expected a number, got '1e-4x'"),
+        ("attr_bool", {"num_filter": "maybe"}, "attribute 'num_filter': expected True or False, got 'maybe'"),
+        (
+            "attr_tuple",
+            {"num_filter": "(3, x)"},
+            "attribute 'num_filter': expected an integer tuple, got '(3, x)'",
+        ),
+    ],
+    ids=["int", "float", "bool", "tuple"],
+)
 def test_bad_attribute_values_name_file_node_and_attribute(getter: str, attrs: dict, message: str) -> None:
     node = parse_symbol(pooling(attrs), "net-symbol.json").node("pool")
     with pytest.raises(FormatError) as raised:
@@ -85,28 +132,59 @@ def test_bad_attribute_values_name_file_node_and_attribute(getter: str, attrs: d
     assert str(raised.value) == f"net-symbol.json: node 'pool' (Pooling): {message}"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{nodes: []", "net-symbol.json: not valid JSON"),
-    ("[1, 2]", "net-symbol.json: expected a JSON object"),
-    (json.dumps({"heads": [[0, 0, 0]]}), "net-symbol.json: missing key 'nodes'"),
-    (json.dumps({"nodes": [VAR]}), "net-symbol.json: missing key 'heads'"),
-    (symbol_text([VAR], heads=[]), "net-symbol.json: 'heads' is empty"),
-    (symbol_text([VAR], heads=[[3, 0, 0]]), "net-symbol.json: heads[0]: refers to node #3"),
-    (symbol_text([{"name": "x", "inputs": []}]), "net-symbol.json: node 'x': missing key 'op'"),
-    (symbol_text([{"op": "null", "inputs": []}]), "net-symbol.json: nodes[0]: missing key 'name'"),
-    (symbol_text([{"op": "null", "name": "x"}]), "net-symbol.json: node 'x' (null): missing key 'inputs'"),
-    (symbol_text([VAR, {"op": "Flatten", "name": "f", "attrs": {"a": 1}, "inputs": [[0, 0, 0]]}]),
-     "net-symbol.json: node 'f' (Flatten): 'attrs': expected an object of strings"),
-    (symbol_text([VAR, {"op": "Flatten", "name": "f", "inputs": [[7, 0, 0]]}]),
-     "net-symbol.json: node 'f' (Flatten): inputs[0]: refers to node #7, which is not an earlier node"),
-    (symbol_text([{"op": "Flatten", "name": "f", "inputs": [[1, 0, 0]]}, VAR]),
-     "net-symbol.json: node 'f' (Flatten): inputs[0]: refers to node #1, which is not an earlier node"),
-    (symbol_text([VAR, {"op": "Flatten", "name": "f", "inputs": [["0", 0, 0]]}]),
-     "net-symbol.json: node 'f' (Flatten): inputs[0]: expected [node, output, version]"),
-    (symbol_text([VAR, {"op": "Flatten", "name": "data", "inputs": [[0, 0, 0]]}]),
-     "net-symbol.json: node 'data' (Flatten): duplicate node name"),
-], ids=["bad-json", "not-object", "no-nodes", "no-heads", "empty-heads", "head-out-of-range", "no-op", "no-name",
-        "no-inputs", "non-string-attr", "dangling-input", "not-topological", "bad-ref", "duplicate-name"])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{nodes: []", "net-symbol.json: not valid JSON"),
+        ("[1, 2]", "net-symbol.json: expected a JSON object"),
+        (json.dumps({"heads": [[0, 0, 0]]}), "net-symbol.json: missing key 'nodes'"),
+        (json.dumps({"nodes": [VAR]}), "net-symbol.json: missing key 'heads'"),
+        (symbol_text([VAR], heads=[]), "net-symbol.json: 'heads' is empty"),
+        (symbol_text([VAR], heads=[[3, 0, 0]]), "net-symbol.json: heads[0]: refers to node #3"),
+        (symbol_text([{"name": "x", "inputs": []}]), "net-symbol.json: node 'x': missing key 'op'"),
+        (symbol_text([{"op": "null", "inputs": []}]), "net-symbol.json: nodes[0]: missing key 'name'"),
+        (
+            symbol_text([{"op": "null", "name": "x"}]),
+            "net-symbol.json: node 'x' (null): missing key 'inputs'",
+        ),
+        (
+            symbol_text([VAR, {"op": "Flatten", "name": "f", "attrs": {"a": 1}, "inputs": [[0, 0, 0]]}]),
+            "net-symbol.json: node 'f' (Flatten): 'attrs': expected an object of strings",
+        ),
+        (
+            symbol_text([VAR, {"op": "Flatten", "name": "f", "inputs": [[7, 0, 0]]}]),
+            "net-symbol.json: node 'f' (Flatten): inputs[0]: refers to node #7, which is not an earlier node",
+        ),
+        (
+            symbol_text([{"op": "Flatten", "name": "f", "inputs": [[1, 0, 0]]}, VAR]),
+            "net-symbol.json: node 'f' (Flatten): inputs[0]: refers to node #1, which is not an earlier node",
+        ),
+        (
+            symbol_text([VAR, {"op": "Flatten", "name": "f", "inputs": [["0", 0, 0]]}]),
+            "net-symbol.json: node 'f' (Flatten): inputs[0]: expected [node, output, version]",
+        ),
+        (
+            symbol_text([VAR, {"op": "Flatten", "name": "data", "inputs": [[0, 0, 0]]}]),
+            "net-symbol.json: node 'data' (Flatten): duplicate node name",
+        ),
+    ],
+    ids=[
+        "bad-json",
+        "not-object",
+        "no-nodes",
+        "no-heads",
+        "empty-heads",
+        "head-out-of-range",
+        "no-op",
+        "no-name",
+        "no-inputs",
+        "non-string-attr",
+        "dangling-input",
+        "not-topological",
+        "bad-ref",
+        "duplicate-name",
+    ],
+)
 def test_malformed_symbols_raise_format_error_naming_file_and_node(text: str, message: str) -> None:
     with pytest.raises(FormatError) as raised:
         parse_symbol(text, "net-symbol.json")

@@ -102,15 +102,21 @@ def test_descriptor_overlay_loads_with_catalog(tmp_path: Path, name: str) -> Non
     overlay = load_model_file(out, name=name)
     file = overlay.files[0]
     assert (str(file.name), file.size, file.checksum.algorithm, file.checksum.value, file.source) == (
-        spec.archive, 10, "sha384", archive.sha384, "http://127.0.0.1:9/" + spec.archive)
+        spec.archive,
+        10,
+        "sha384",
+        archive.sha384,
+        "http://127.0.0.1:9/" + spec.archive,
+    )
     skip = {"files", "config_path", "config_dir"}
     for f in dataclasses.fields(model):
         if f.name not in skip:
             assert getattr(overlay, f.name) == getattr(model, f.name), f.name
 
 
-def test_cli_prints_archive_and_margins(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        tiny_archive: SynthArchive) -> None:
+def test_cli_prints_archive_and_margins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_archive: SynthArchive
+) -> None:
     assert synth_cli.main(["--name", TINY.name, "-o", str(tmp_path), "--check-images", "8"]) == 0
     out = capsys.readouterr().out
     assert f"sha384:  {tiny_archive.sha384}" in out
@@ -120,7 +126,9 @@ def test_cli_prints_archive_and_margins(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_cli_overlay_needs_a_catalog_model(tmp_path: Path) -> None:
     with pytest.raises(ModelSelectionError, match="not in the catalog"):
-        synth_cli.main(["--name", TINY.name, "-o", str(tmp_path), "--descriptor-out", str(tmp_path / "m.yml")])
+        synth_cli.main(
+            ["--name", TINY.name, "-o", str(tmp_path), "--descriptor-out", str(tmp_path / "m.yml")]
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -131,16 +139,32 @@ def test_cli_source_without_descriptor_is_usage_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "size"), [("octave-resnext-50-0.25", 100_700_160),
-                                            ("octave-resnet-26-0.25", 64_256_000)])
+@pytest.mark.parametrize(
+    ("name", "size"), [("octave-resnext-50-0.25", 100_700_160), ("octave-resnet-26-0.25", 64_256_000)]
+)
 def test_full_size_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, size: int) -> None:
     spec = OCTAVE_FAMILY[name]
     archive = synthesize_archive(name, tmp_path / "lib", seed=0)
     assert archive.size == size
     # the CLI, in the same process, gives the same bytes (determinism) and writes the overlay
     overlay = tmp_path / "overlay.yml"
-    assert synth_cli.main(["--name", name, "-o", str(tmp_path / "cli"), "--check-images", "0",
-                           "--descriptor-out", str(overlay), "--source", "http://127.0.0.1:9/x.tar"]) == 0
+    assert (
+        synth_cli.main(
+            [
+                "--name",
+                name,
+                "-o",
+                str(tmp_path / "cli"),
+                "--check-images",
+                "0",
+                "--descriptor-out",
+                str(overlay),
+                "--source",
+                "http://127.0.0.1:9/x.tar",
+            ]
+        )
+        == 0
+    )
     assert f"sha384:  {archive.sha384}" in capsys.readouterr().out
     assert load_model_file(overlay, name=name).files[0].checksum.value == archive.sha384
 

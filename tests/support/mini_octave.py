@@ -14,8 +14,15 @@ def _bn_relu(x, name: str):
 
 
 def _conv(x, name: str, filters: int, kernel: int = 1, groups: int = 1):
-    return mx.sym.Convolution(x, num_filter=filters, kernel=(kernel, kernel), pad=(kernel // 2, kernel // 2),
-                              num_group=groups, no_bias=True, name=name)
+    return mx.sym.Convolution(
+        x,
+        num_filter=filters,
+        kernel=(kernel, kernel),
+        pad=(kernel // 2, kernel // 2),
+        num_group=groups,
+        no_bias=True,
+        name=name,
+    )
 
 
 def _down(x, name: str):
@@ -43,8 +50,12 @@ def build_mini_octave():
     high = _conv(x, "L2_split_conv-h2h", 12, 1)
     low = _conv(_down(x, "L2_split_down"), "L2_split_conv-h2l", 4, 1)
     # one pre-activation bottleneck with a grouped 3x3 octave conv
-    h, lo = _octave_conv(_bn_relu(high, "L2_B01_conv1-h"), _bn_relu(low, "L2_B01_conv1-l"), "L2_B01_conv1", 12, 4, 1)
-    h, lo = _octave_conv(_bn_relu(h, "L2_B01_conv2-h"), _bn_relu(lo, "L2_B01_conv2-l"), "L2_B01_conv2", 12, 4, 3, 4)
+    h, lo = _octave_conv(
+        _bn_relu(high, "L2_B01_conv1-h"), _bn_relu(low, "L2_B01_conv1-l"), "L2_B01_conv1", 12, 4, 1
+    )
+    h, lo = _octave_conv(
+        _bn_relu(h, "L2_B01_conv2-h"), _bn_relu(lo, "L2_B01_conv2-l"), "L2_B01_conv2", 12, 4, 3, 4
+    )
     high = mx.sym.add_n(h, high, name="L2_B01_sum-h")
     low = mx.sym.add_n(lo, low, name="L2_B01_sum-l")
     # merge back to one frequency

@@ -36,7 +36,9 @@ def random_params(sym, input_shapes: Mapping[str, Sequence[int]], seed: int = 0)
     return params
 
 
-def mxnet_forward(sym, inputs: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+def mxnet_forward(
+    sym, inputs: Mapping[str, np.ndarray], params: Mapping[str, np.ndarray]
+) -> list[np.ndarray]:
     """MXNet's own inference forward pass on CPU (is_train=False)."""
     executor = sym.simple_bind(mx.cpu(), grad_req="null", **{k: v.shape for k, v in inputs.items()})
     for name, value in {**params, **inputs}.items():
@@ -46,8 +48,12 @@ def mxnet_forward(sym, inputs: Mapping[str, np.ndarray], params: Mapping[str, np
     return [out.asnumpy() for out in executor.forward(is_train=False)]
 
 
-def convert_symbol(sym, params: Mapping[str, np.ndarray], input_shapes: Mapping[str, Sequence[int]],
-                   outputs: Sequence[str] | None = None) -> ov.Model:
+def convert_symbol(
+    sym,
+    params: Mapping[str, np.ndarray],
+    input_shapes: Mapping[str, Sequence[int]],
+    outputs: Sequence[str] | None = None,
+) -> ov.Model:
     """sym -> JSON -> our parser -> our front end."""
     return convert_graph(parse_symbol(sym.tojson(), "test-symbol.json"), params, input_shapes, outputs)
 

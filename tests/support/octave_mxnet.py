@@ -34,8 +34,13 @@ def gather_sum(sources, name):  # noqa: ANN001, ANN201
     out = []
     for i in range(len(sources[0])):
         parts = [s[i] for s in sources if s[i] is not None]
-        out.append(None if not parts else parts[0] if len(parts) == 1
-                   else S.ElementWiseSum(*parts, name=name + SUFFIXES[i]))
+        out.append(
+            None
+            if not parts
+            else parts[0]
+            if len(parts) == 1
+            else S.ElementWiseSum(*parts, name=name + SUFFIXES[i])
+        )
     return tuple(out)
 
 
@@ -49,8 +54,16 @@ def octave_conv(data, num_filter, kernel, stride, pad, group, name):  # noqa: AN
     h2h = h2l = l2l = l2h = None
 
     def conv(x, n, suffix):  # noqa: ANN001, ANN202
-        return S.Convolution(data=x, num_filter=n, kernel=kernel, stride=(1, 1), pad=pad,
-                             num_group=min(n, group), no_bias=True, name=name + suffix)
+        return S.Convolution(
+            data=x,
+            num_filter=n,
+            kernel=kernel,
+            stride=(1, 1),
+            pad=pad,
+            num_group=min(n, group),
+            no_bias=True,
+            name=name + suffix,
+        )
 
     if high is not None:
         high = avg_pool(high) if stride == (2, 2) else high
@@ -86,8 +99,16 @@ def bottleneck(data, mid, out, name, first, stride, group, alpha):  # noqa: ANN0
 
 def build(spec: OctaveSpec):  # noqa: ANN201
     x = S.Variable("data")
-    x = S.Convolution(data=x, num_filter=spec.stem_channels, kernel=(7, 7), stride=(2, 2), pad=(3, 3),
-                      num_group=1, no_bias=True, name="conv1_conv")
+    x = S.Convolution(
+        data=x,
+        num_filter=spec.stem_channels,
+        kernel=(7, 7),
+        stride=(2, 2),
+        pad=(3, 3),
+        num_group=1,
+        no_bias=True,
+        name="conv1_conv",
+    )
     x = S.Activation(data=batch_norm(x, "conv1_bn"), act_type="relu", name="conv1_relu")
     x = S.Pooling(data=x, pool_type="max", kernel=(3, 3), pad=(1, 1), stride=(2, 2), name="pool1")
     mid, out = spec.mid_channels, spec.out_channels

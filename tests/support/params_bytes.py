@@ -7,8 +7,20 @@ import struct
 import numpy as np
 
 # MXNet type flags (mshadow base.h); bf16 has no numpy type and is built from raw u16 bits
-TYPE_FLAGS = {"float32": 0, "float64": 1, "float16": 2, "uint8": 3, "int32": 4, "int8": 5, "int64": 6,
-              "bool": 7, "int16": 8, "uint16": 9, "uint32": 10, "uint64": 11}
+TYPE_FLAGS = {
+    "float32": 0,
+    "float64": 1,
+    "float16": 2,
+    "uint8": 3,
+    "int32": 4,
+    "int8": 5,
+    "int64": 6,
+    "bool": 7,
+    "int16": 8,
+    "uint16": 9,
+    "uint32": 10,
+    "uint64": 11,
+}
 BF16_FLAG = 12
 MAGIC = {"v1": 0xF993FAC8, "v2": 0xF993FAC9, "v3": 0xF993FACA}
 
@@ -23,7 +35,11 @@ def array_record(array: np.ndarray, layout: str, flag: int | None = None, stype:
         head = struct.pack(f"<II{len(shape)}q", MAGIC["v1"], len(shape), *shape)
     else:
         head = struct.pack(f"<Iii{len(shape)}q", MAGIC[layout], stype, len(shape), *shape)
-    return head + struct.pack("<iii", 1, 0, flag) + np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+    return (
+        head
+        + struct.pack("<iii", 1, 0, flag)
+        + np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+    )
 
 
 def params_file(records: list[bytes], names: list[str] | None) -> bytes:

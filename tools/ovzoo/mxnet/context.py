@@ -21,8 +21,14 @@ class ConvertContext:
     consumes as arrays (to fold or reshape them) never turn into unused constants.
     """
 
-    def __init__(self, graph: Graph, params: Mapping[str, np.ndarray], shapes: Mapping[str, tuple[Shape, ...]],
-                 parameters: Mapping[str, ov.Output], folded_batch_norms: Mapping[int, Node]) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        params: Mapping[str, np.ndarray],
+        shapes: Mapping[str, tuple[Shape, ...]],
+        parameters: Mapping[str, ov.Output],
+        folded_batch_norms: Mapping[int, Node],
+    ) -> None:
         self.graph = graph
         self.params = params
         self.shapes = shapes
@@ -47,8 +53,11 @@ class ConvertContext:
         values = self.values[ref.node]
         if ref.index >= len(values):
             producer = self.graph.nodes[ref.node]
-            raise ConversionError(f"reads output {ref.index} of {producer.name!r} ({producer.op}), which has "
-                                  f"no inference value (only {len(values)} output(s))", node.where)
+            raise ConversionError(
+                f"reads output {ref.index} of {producer.name!r} ({producer.op}), which has "
+                f"no inference value (only {len(values)} output(s))",
+                node.where,
+            )
         return values[ref.index]
 
     def inputs(self, node: Node) -> list[ov.Output]:

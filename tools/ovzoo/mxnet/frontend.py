@@ -23,8 +23,12 @@ from ovzoo.mxnet.symbol import Graph, Node, NodeRef
 log = logging.getLogger(__name__)
 
 
-def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: Mapping[str, Sequence[int]],
-                  outputs: Sequence[str] | None = None) -> ov.Model:
+def convert_graph(
+    graph: Graph,
+    params: Mapping[str, np.ndarray],
+    input_shapes: Mapping[str, Sequence[int]],
+    outputs: Sequence[str] | None = None,
+) -> ov.Model:
     """Translate ``graph`` into an OpenVINO model.
 
     ``params`` are keyed by bare names (no ``arg:``/``aux:``); ``input_shapes`` names the data
@@ -48,8 +52,13 @@ def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: 
         parameter.output(0).get_tensor().set_names({name})
         parameters[name] = parameter
     needed = _needed_nodes(graph, output_refs)
-    ctx = ConvertContext(graph, params, shapes, {k: p.output(0) for k, p in parameters.items()},
-                         plan_batch_norm_folding(graph, params, {ref.node for ref in output_refs}))
+    ctx = ConvertContext(
+        graph,
+        params,
+        shapes,
+        {k: p.output(0) for k, p in parameters.items()},
+        plan_batch_norm_folding(graph, params, {ref.node for ref in output_refs}),
+    )
     for node in graph.nodes:
         if node.is_variable or node.index not in needed:
             continue
@@ -63,7 +72,9 @@ def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: 
     results = []
     for ref in output_refs:
         node = graph.nodes[ref.node]
-        value = ctx.input(Node(-1, "output", node.name, inputs=(ref,), source=graph.source), 0)  # a stand-in reader
+        value = ctx.input(
+            Node(-1, "output", node.name, inputs=(ref,), source=graph.source), 0
+        )  # a stand-in reader
         value.get_tensor().add_names({node.name})
         result = opset8.result(value)
         result.set_friendly_name(f"{node.name}/sink_port_{ref.index}")
@@ -73,8 +84,9 @@ def convert_graph(graph: Graph, params: Mapping[str, np.ndarray], input_shapes: 
     return model
 
 
-def plan_batch_norm_folding(graph: Graph, params: Mapping[str, object],
-                            keep: set[int] | frozenset[int] = frozenset()) -> dict[int, Node]:
+def plan_batch_norm_folding(
+    graph: Graph, params: Mapping[str, object], keep: set[int] | frozenset[int] = frozenset()
+) -> dict[int, Node]:
     """Convolution index -> the BatchNorm to fold into it.
 
     A BatchNorm (axis 1) folds into the Convolution feeding it when that convolution's output has
@@ -94,8 +106,13 @@ def plan_batch_norm_folding(graph: Graph, params: Mapping[str, object],
             continue
         source = bn.inputs[0]
         conv = graph.nodes[source.node]
-        if (conv.op != "Convolution" or source.index != 0 or readers.get(conv.index) != 1
-                or conv.index in keep or bn.attr_bool("output_mean_var", False)):
+        if (
+            conv.op != "Convolution"
+            or source.index != 0
+            or readers.get(conv.index) != 1
+            or conv.index in keep
+            or bn.attr_bool("output_mean_var", False)
+        ):
             continue
         weights = [graph.nodes[ref.node] for ref in (*conv.inputs[1:], *bn.inputs[1:])]
         if all(w.is_variable and w.name in params for w in weights):
@@ -110,8 +127,10 @@ def _output_refs(graph: Graph, outputs: Sequence[str] | None) -> list[NodeRef]:
     for name in outputs:
         base = name.removesuffix("_output") if name not in graph else name
         if base not in graph:
-            raise ConversionError(f"requested output {name!r} is not a node of the symbol",
-                                  (graph.source,) if graph.source else ())
+            raise ConversionError(
+                f"requested output {name!r} is not a node of the symbol",
+                (graph.source,) if graph.source else (),
+            )
         refs.append(NodeRef(graph.node(base).index, 0))
     return refs
 

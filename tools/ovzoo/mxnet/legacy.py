@@ -19,7 +19,14 @@ class ReferenceUnavailable(OvzooError, ImportError):
 
 
 # numpy names that mxnet 1.9.1 uses and numpy >= 1.24 removed
-_REMOVED_NUMPY_ALIASES = {"bool": bool, "int": int, "float": float, "complex": complex, "object": object, "str": str}
+_REMOVED_NUMPY_ALIASES = {
+    "bool": bool,
+    "int": int,
+    "float": float,
+    "complex": complex,
+    "object": object,
+    "str": str,
+}
 
 
 @functools.cache
@@ -35,8 +42,9 @@ def import_mxnet() -> types.ModuleType:
     try:
         import mxnet  # noqa: PLC0415  (the project's only import of mxnet)
     except Exception as e:  # ImportError, OSError from libmxnet.so, AttributeError from numpy drift
-        raise ReferenceUnavailable(f"mxnet is not importable ({type(e).__name__}: {e}); "
-                                   "install mxnet==1.9.1 (make setup does)") from e
+        raise ReferenceUnavailable(
+            f"mxnet is not importable ({type(e).__name__}: {e}); install mxnet==1.9.1 (make setup does)"
+        ) from e
     return mxnet
 
 

@@ -35,9 +35,19 @@ _CPU = 1
 
 # MXNet type flag -> numpy dtype (little-endian); 12 is bfloat16, read as raw u16 then widened
 DTYPES: dict[int, np.dtype] = {
-    0: np.dtype("<f4"), 1: np.dtype("<f8"), 2: np.dtype("<f2"), 3: np.dtype("u1"), 4: np.dtype("<i4"),
-    5: np.dtype("i1"), 6: np.dtype("<i8"), 7: np.dtype("?"), 8: np.dtype("<i2"), 9: np.dtype("<u2"),
-    10: np.dtype("<u4"), 11: np.dtype("<u8"), 12: np.dtype("<u2"),
+    0: np.dtype("<f4"),
+    1: np.dtype("<f8"),
+    2: np.dtype("<f2"),
+    3: np.dtype("u1"),
+    4: np.dtype("<i4"),
+    5: np.dtype("i1"),
+    6: np.dtype("<i8"),
+    7: np.dtype("?"),
+    8: np.dtype("<i2"),
+    9: np.dtype("<u2"),
+    10: np.dtype("<u4"),
+    11: np.dtype("<u8"),
+    12: np.dtype("<u2"),
 }
 _BFLOAT16 = 12
 _TYPE_FLAGS = {dtype: flag for flag, dtype in DTYPES.items() if flag != _BFLOAT16}
@@ -59,7 +69,9 @@ class _Cursor:
     def take(self, size: int, what: str) -> int:
         start = self.offset
         if size < 0 or start + size > len(self.buffer):
-            raise self.fail(f"truncated file: {what} needs {size} bytes, {len(self.buffer) - start} left", start)
+            raise self.fail(
+                f"truncated file: {what} needs {size} bytes, {len(self.buffer) - start} left", start
+            )
         self.offset = start + size
         return start
 
@@ -124,7 +136,7 @@ def _read_array(cur: _Cursor) -> np.ndarray:
     dtype = DTYPES[flag]
     count = int(np.prod(shape, dtype=np.int64))
     data_at = cur.take(count * dtype.itemsize, f"data of a {dtype} array of shape {shape}")
-    array = cur.buffer[data_at:data_at + count * dtype.itemsize].view(dtype).reshape(shape)
+    array = cur.buffer[data_at : data_at + count * dtype.itemsize].view(dtype).reshape(shape)
     if flag == _BFLOAT16:
         array = (array.astype(np.uint32) << 16).view(np.float32)
     return array
@@ -169,7 +181,7 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
         length = cur.u64("name length")
         start = cur.take(length, "name")
         try:
-            names.append(buffer[start:start + length].tobytes().decode("utf-8"))
+            names.append(buffer[start : start + length].tobytes().decode("utf-8"))
         except UnicodeDecodeError as e:
             raise cur.fail("name is not UTF-8", start) from e
     if cur.offset != len(buffer):

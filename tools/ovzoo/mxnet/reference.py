@@ -31,18 +31,28 @@ class ReferenceOutput:
 class MXNetReference:
     """An MXNet executor bound on CPU for inference, with the checkpoint's weights loaded."""
 
-    def __init__(self, symbol: Any, arg_params: dict[str, Any], aux_params: dict[str, Any],
-                 input_shape: Sequence[int], input_name: str = "data", source: str = "") -> None:
+    def __init__(
+        self,
+        symbol: Any,
+        arg_params: dict[str, Any],
+        aux_params: dict[str, Any],
+        input_shape: Sequence[int],
+        input_name: str = "data",
+        source: str = "",
+    ) -> None:
         self._mx = import_mxnet()
         self.input_name = input_name
         self.source = source
         group, self.logits_name = _with_logits(symbol, source)
-        self._executor = group.simple_bind(self._mx.cpu(), grad_req="null", **{input_name: tuple(input_shape)})
+        self._executor = group.simple_bind(
+            self._mx.cpu(), grad_req="null", **{input_name: tuple(input_shape)}
+        )
         _copy_params(self._executor, arg_params, aux_params, input_name, source)
 
     @classmethod
-    def load(cls, symbol_path: Path, params_path: Path, input_shape: Sequence[int],
-             input_name: str = "data") -> MXNetReference:
+    def load(
+        cls, symbol_path: Path, params_path: Path, input_shape: Sequence[int], input_name: str = "data"
+    ) -> MXNetReference:
         """Load ``*-symbol.json`` and ``*.params`` with MXNet and bind for ``input_shape``.
 
         Raises:
@@ -59,7 +69,9 @@ class MXNetReference:
         except Exception as e:
             raise FormatError(f"MXNet can't load the params: {_first_line(e)}", (str(params_path),)) from e
         if not isinstance(saved, dict):
-            raise FormatError("the params hold an unnamed list, expected arg:/aux: names", (str(params_path),))
+            raise FormatError(
+                "the params hold an unnamed list, expected arg:/aux: names", (str(params_path),)
+            )
         arg_params = {k[4:]: v for k, v in saved.items() if k.startswith("arg:")}
         aux_params = {k[4:]: v for k, v in saved.items() if k.startswith("aux:")}
         return cls(symbol, arg_params, aux_params, input_shape, input_name, str(params_path))
@@ -72,8 +84,9 @@ class MXNetReference:
         batch = np.asarray(batch, dtype=np.float32)
         bound = self._executor.arg_dict[self.input_name]
         if batch.shape != bound.shape:
-            self._executor = self._executor.reshape(partial_shaping=True, allow_up_sizing=True,
-                                                   **{self.input_name: batch.shape})
+            self._executor = self._executor.reshape(
+                partial_shaping=True, allow_up_sizing=True, **{self.input_name: batch.shape}
+            )
             bound = self._executor.arg_dict[self.input_name]
         bound[:] = batch
         prob, logits = self._executor.forward(is_train=False)
@@ -88,8 +101,9 @@ def _with_logits(symbol: Any, source: str) -> tuple[Any, str]:
         raise FormatError(f"expected one head (the softmax), found {len(graph.heads)}", (source,))
     head = graph.nodes[graph.heads[0].node]
     if head.op not in SOFTMAX_OPS:
-        raise FormatError(f"the head {head.name!r} is a {head.op}, not a softmax: no logits to compare",
-                          (source,))
+        raise FormatError(
+            f"the head {head.name!r} is a {head.op}, not a softmax: no logits to compare", (source,)
+        )
     producer = graph.nodes[head.inputs[0].node]
     internals = symbol.get_internals()
     if producer.is_variable:
@@ -100,23 +114,35 @@ def _with_logits(symbol: Any, source: str) -> tuple[Any, str]:
     return mx.sym.Group([symbol, internals[logits_name]]), logits_name
 
 
-def _copy_params(executor: Any, arg_params: dict[str, Any], aux_params: dict[str, Any], input_name: str,
-                 source: str) -> None:
-    for target, stored, kind in ((executor.arg_dict, arg_params, "arg"), (executor.aux_dict, aux_params, "aux")):
-        missing = [name for name in target if name not in stored and name != input_name
-                   and not name.endswith("_label")]
+def _copy_params(
+    executor: Any, arg_params: dict[str, Any], aux_params: dict[str, Any], input_name: str, source: str
+) -> None:
+    for target, stored, kind in (
+        (executor.arg_dict, arg_params, "arg"),
+        (executor.aux_dict, aux_params, "aux"),
+    ):
+        missing = [
+            name
+            for name in target
+            if name not in stored and name != input_name and not name.endswith("_label")
+        ]
         if missing:
             raise FormatError(f"{len(missing)} {kind} param(s) missing, first {missing[0]!r}", (source,))
         for name, value in stored.items():
             if name not in target:
                 continue  # extra arrays (e.g. an optimizer's) are harmless
             if tuple(value.shape) != tuple(target[name].shape):
-                raise FormatError(f"param {name!r} has shape {tuple(value.shape)}, the symbol needs "
-                                  f"{tuple(target[name].shape)}", (source,))
+                raise FormatError(
+                    f"param {name!r} has shape {tuple(value.shape)}, the symbol needs "
+                    f"{tuple(target[name].shape)}",
+                    (source,),
+                )
             value.copyto(target[name])
     log.debug("bound MXNet reference with %d arg and %d aux params", len(arg_params), len(aux_params))
 
 
 def _first_line(error: Exception) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else type(error).__name__)
+    return next(
+        (line for line in reversed(lines) if "Error" in line), lines[-1] if lines else type(error).__name__
+    )

@@ -22,8 +22,9 @@ Expected = list[Shape | None]
 ShapeRule = Callable[[Node, list[Shape | None]], tuple[list[Shape], Expected]]
 
 
-def infer_shapes(graph: Graph, input_shapes: Mapping[str, Sequence[int]],
-                 params: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[Shape, ...]]:
+def infer_shapes(
+    graph: Graph, input_shapes: Mapping[str, Sequence[int]], params: Mapping[str, np.ndarray] | None = None
+) -> dict[str, tuple[Shape, ...]]:
     """Node name -> shapes of its visible outputs, for every node (variables included).
 
     Raises:
@@ -40,7 +41,7 @@ def infer_shapes(graph: Graph, input_shapes: Mapping[str, Sequence[int]],
     known: list[tuple[Shape, ...] | None] = [None] * len(graph.nodes)
     for var in graph.variables:
         if var.name in input_shapes:
-            known[var.index] = tuple(int(d) for d in input_shapes[var.name]),
+            known[var.index] = (tuple(int(d) for d in input_shapes[var.name]),)
     for node in graph.op_nodes:
         in_shapes: list[Shape | None] = []
         for ref in node.inputs:
@@ -52,8 +53,9 @@ def infer_shapes(graph: Graph, input_shapes: Mapping[str, Sequence[int]],
             in_shapes.append(shape)
         if in_shapes and in_shapes[0] is None and (node.op not in _SAME_SHAPE_OPS or not any(in_shapes)):
             first = graph.nodes[node.inputs[0].node]
-            raise first.format_error(f"can't infer the shape of this variable (read by {node.name!r}): "
-                                     "pass it in input_shapes")
+            raise first.format_error(
+                f"can't infer the shape of this variable (read by {node.name!r}): pass it in input_shapes"
+            )
         outputs, expected = SHAPE_RULES[node.op](node, in_shapes)
         for slot, ref in enumerate(node.inputs):
             producer = graph.nodes[ref.node]
@@ -61,19 +63,24 @@ def infer_shapes(graph: Graph, input_shapes: Mapping[str, Sequence[int]],
             have = in_shapes[slot]
             if have is None:
                 if want is None:
-                    raise producer.format_error(f"can't infer the shape of this variable (read by {node.name!r}): "
-                                                "pass it in input_shapes")
+                    raise producer.format_error(
+                        f"can't infer the shape of this variable (read by {node.name!r}): "
+                        "pass it in input_shapes"
+                    )
                 known[producer.index] = (want,)
             elif want is not None and want != have:
                 if producer.is_variable and producer.name in params:
-                    raise FormatError(f"param {producer.name!r} has shape {have}, the graph needs {want}",
-                                      node.where)
-                raise FormatError(f"input {slot} ({producer.name!r}) has shape {have}, expected {want}",
-                                  node.where)
+                    raise FormatError(
+                        f"param {producer.name!r} has shape {have}, the graph needs {want}", node.where
+                    )
+                raise FormatError(
+                    f"input {slot} ({producer.name!r}) has shape {have}, expected {want}", node.where
+                )
         for shape in outputs:
             if any(d <= 0 for d in shape):
-                raise FormatError(f"output shape {shape} has an empty dimension (inputs {in_shapes})",
-                                  node.where)
+                raise FormatError(
+                    f"output shape {shape} has an empty dimension (inputs {in_shapes})", node.where
+                )
         known[node.index] = tuple(outputs)
     result = {}
     for node in graph.nodes:
@@ -91,8 +98,9 @@ def unsupported_ops_error(graph: Graph, table: Mapping[str, object], what: str) 
     if not missing:
         return None
     listed = ", ".join(f"{op} (first node {name!r})" for op, name in missing.items())
-    error = UnsupportedOpsError(f"no {what} for {len(missing)} op type(s): {listed}",
-                                (graph.source,) if graph.source else ())
+    error = UnsupportedOpsError(
+        f"no {what} for {len(missing)} op type(s): {listed}", (graph.source,) if graph.source else ()
+    )
     error.ops = missing  # type: ignore[attr-defined]  # op type -> first node, for callers and tests
     return error
 
@@ -106,7 +114,9 @@ def unsupported_ops(graph: Graph, table: Mapping[str, object]) -> dict[str, str]
     return dict(sorted(missing.items()))
 
 
-def _output_shape(known: list[tuple[Shape, ...] | None], index: int, output: int, graph: Graph) -> Shape | None:
+def _output_shape(
+    known: list[tuple[Shape, ...] | None], index: int, output: int, graph: Graph
+) -> Shape | None:
     shapes = known[index]
     if shapes is None:
         return None
@@ -124,6 +134,7 @@ def _variable_fallback(var: Node, params: Mapping[str, np.ndarray]) -> Shape | N
 
 
 # --- rules ---------------------------------------------------------------------------------------
+
 
 def _data(node: Node, shapes: list[Shape | None], slot: int = 0) -> Shape:
     if slot >= len(shapes):
@@ -158,9 +169,13 @@ def _convolution(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], E
     filters, groups = node.attr_int("num_filter", 0), node.attr_int("num_group", 1)
     channels = data[1]
     if filters <= 0 or groups <= 0 or channels % groups or filters % groups:
-        raise node.format_error(f"num_filter={filters}, num_group={groups} don't divide {channels} input channels")
-    spatial = tuple((x + 2 * p - d * (k - 1) - 1) // s + 1
-                    for x, k, s, d, p in zip(data[2:], kernel, stride, dilate, pad, strict=True))
+        raise node.format_error(
+            f"num_filter={filters}, num_group={groups} don't divide {channels} input channels"
+        )
+    spatial = tuple(
+        (x + 2 * p - d * (k - 1) - 1) // s + 1
+        for x, k, s, d, p in zip(data[2:], kernel, stride, dilate, pad, strict=True)
+    )
     expected: Expected = [None, (filters, channels // groups, *kernel)]
     if not node.attr_bool("no_bias", False):
         expected.append((filters,))
@@ -197,10 +212,14 @@ def _pooling(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expec
     stride, pad = _spatial(node, "stride", 1, rank), _spatial(node, "pad", 0, rank)
     convention = node.attr_str("pooling_convention", "valid")
     if convention == "valid":
-        spatial = tuple((x + 2 * p - k) // s + 1 for x, k, s, p in zip(data[2:], kernel, stride, pad, strict=True))
+        spatial = tuple(
+            (x + 2 * p - k) // s + 1 for x, k, s, p in zip(data[2:], kernel, stride, pad, strict=True)
+        )
     elif convention == "full":
-        spatial = tuple(math.ceil((x + 2 * p - k) / s) + 1
-                        for x, k, s, p in zip(data[2:], kernel, stride, pad, strict=True))
+        spatial = tuple(
+            math.ceil((x + 2 * p - k) / s) + 1
+            for x, k, s, p in zip(data[2:], kernel, stride, pad, strict=True)
+        )
     elif convention == "same":
         spatial = tuple(math.ceil(x / s) for x, s in zip(data[2:], stride, strict=True))
     else:
@@ -212,7 +231,10 @@ def _upsampling(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Ex
     data = _data(node, shapes)
     scale = node.attr_int("scale", 1)
     channels = data[1]
-    if node.attr_str("sample_type", "nearest") == "nearest" and node.attr_str("multi_input_mode", "concat") == "concat":
+    if (
+        node.attr_str("sample_type", "nearest") == "nearest"
+        and node.attr_str("multi_input_mode", "concat") == "concat"
+    ):
         channels = sum(_data(node, shapes, i)[1] for i in range(len(shapes)))
     return [(data[0], channels, *(x * scale for x in data[2:]))], []
 
@@ -240,11 +262,15 @@ def _concat(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expect
     axis = node.attr_int("dim", 1)
     axis = axis + len(inputs[0]) if axis < 0 else axis
     for slot, shape in enumerate(inputs):
-        if len(shape) != len(inputs[0]) or shape[:axis] + shape[axis + 1:] != inputs[0][:axis] + inputs[0][axis + 1:]:
-            raise node.format_error(f"input {slot} has shape {shape}, which doesn't concatenate on axis {axis} "
-                                    f"with {inputs[0]}")
+        if (
+            len(shape) != len(inputs[0])
+            or shape[:axis] + shape[axis + 1 :] != inputs[0][:axis] + inputs[0][axis + 1 :]
+        ):
+            raise node.format_error(
+                f"input {slot} has shape {shape}, which doesn't concatenate on axis {axis} with {inputs[0]}"
+            )
     total = sum(shape[axis] for shape in inputs)
-    return [(*inputs[0][:axis], total, *inputs[0][axis + 1:])], []
+    return [(*inputs[0][:axis], total, *inputs[0][axis + 1 :])], []
 
 
 def _flatten(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expected]:
@@ -325,7 +351,9 @@ def reshape_target(node: Node, data: Shape) -> Shape:
             raise node.format_error(f"attribute 'shape': can't infer -1 in {codes} for input shape {data}")
         out[infer_at] = total // rest
     if math.prod(out) != total:
-        raise node.format_error(f"attribute 'shape': {codes} gives {tuple(out)}, which doesn't hold input {data}")
+        raise node.format_error(
+            f"attribute 'shape': {codes} gives {tuple(out)}, which doesn't hold input {data}"
+        )
     return tuple(reversed(out)) if reverse else tuple(out)
 
 
@@ -334,7 +362,7 @@ def _reverse_codes(codes: list[int]) -> list[int]:
     j = 0
     while j < len(codes):
         size = 3 if codes[j] == -4 else 1
-        groups.append(codes[j:j + size])
+        groups.append(codes[j : j + size])
         j += size
     return [c for group in reversed(groups) for c in group]
 
@@ -348,7 +376,10 @@ def _softmax_output(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape]
     # measured against MXNet 1.9.1: (N, spatial...) flattened with multi_output, else all but the last axis
     label = (data[0], math.prod(data[2:])) if node.attr_bool("multi_output", False) else data[:-1]
     known_label = shapes[1] if len(shapes) > 1 else None
-    return [data], [None, None if known_label == data else label]  # a label shaped like data (soft labels) is legal
+    return [data], [
+        None,
+        None if known_label == data else label,
+    ]  # a label shaped like data (soft labels) is legal
 
 
 # ops whose inputs all share the output's shape, so any sized input sizes the others

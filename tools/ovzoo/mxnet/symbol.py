@@ -197,7 +197,9 @@ def parse_symbol(text: str, source: str) -> Graph:
     if not heads:
         raise FormatError("'heads' is empty: the symbol has no output", (source,))
     attrs = document.get("attrs", {})
-    return Graph(tuple(nodes), heads, MappingProxyType(dict(attrs) if isinstance(attrs, dict) else {}), source)
+    return Graph(
+        tuple(nodes), heads, MappingProxyType(dict(attrs) if isinstance(attrs, dict) else {}), source
+    )
 
 
 def _require(container: Mapping[str, Any], key: str, kind: type, where: tuple[str, ...]) -> Any:
@@ -228,13 +230,19 @@ def _parse_node(raw: Any, index: int, source: str) -> Node:
 
 def _parse_ref(raw: Any, limit: int, where: tuple[str, ...]) -> NodeRef:
     """Parse ``[node, output, version]``; ``node`` must be < ``limit`` (inputs come earlier: topological order)."""
-    if (not isinstance(raw, list) or not 2 <= len(raw) <= 3
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw)):
+    if (
+        not isinstance(raw, list)
+        or not 2 <= len(raw) <= 3
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw)
+    ):
         raise FormatError(f"expected [node, output, version], got {raw!r}", where)
     node, output = raw[0], raw[1]
     if not 0 <= node < limit:
-        raise FormatError(f"refers to node #{node}, which is not an earlier node (nodes must be in "
-                          f"topological order and there are {limit} before this point)", where)
+        raise FormatError(
+            f"refers to node #{node}, which is not an earlier node (nodes must be in "
+            f"topological order and there are {limit} before this point)",
+            where,
+        )
     if output < 0:
         raise FormatError(f"negative output index {output}", where)
     return NodeRef(node, output)

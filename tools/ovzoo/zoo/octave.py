@@ -57,17 +57,33 @@ class OctaveSpec:
 OCTAVE_FAMILY: dict[str, OctaveSpec] = {
     spec.name: spec
     for spec in (
-        OctaveSpec("octave-resnext-50-0.25", "a04_resnext-50_32x4d_alpha-0.250.tar", (3, 4, 6, 3), 0.25,
-                   num_group=32, mid_channels=128),
+        OctaveSpec(
+            "octave-resnext-50-0.25",
+            "a04_resnext-50_32x4d_alpha-0.250.tar",
+            (3, 4, 6, 3),
+            0.25,
+            num_group=32,
+            mid_channels=128,
+        ),
         OctaveSpec("octave-resnet-26-0.25", "a02_resnet-26_alpha-0.250.tar", (2, 2, 2, 2), 0.25),
         # small member for a quickly trained 10-class test model (same builder, same op mix)
-        OctaveSpec("octave-resnet-tiny-0.25", "octave-resnet-tiny-0.25.tar", (1, 1, 1, 1), 0.25,
-                   stem_channels=16, mid_channels=16, out_channels=32, num_classes=10, input_size=32),
+        OctaveSpec(
+            "octave-resnet-tiny-0.25",
+            "octave-resnet-tiny-0.25.tar",
+            (1, 1, 1, 1),
+            0.25,
+            stem_channels=16,
+            mid_channels=16,
+            out_channels=32,
+            num_classes=10,
+            input_size=32,
+        ),
     )
 }
 
 
 # --- a minimal symbol graph ------------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class _Node:
@@ -99,23 +115,34 @@ class _Graph:
         return f"{hint}{count}"
 
     @staticmethod
-    def variable(name: str, attrs: dict[str, str] | None = None, shape: tuple[int, ...] = (),
-                 aux: bool = False) -> _Node:
+    def variable(
+        name: str, attrs: dict[str, str] | None = None, shape: tuple[int, ...] = (), aux: bool = False
+    ) -> _Node:
         return _Node("null", name, dict(attrs or {}), shape=shape, aux=aux)
 
-    def convolution(self, x: _Node, num_filter: int, kernel: int, pad: int, stride: int, num_group: int,
-                    name: str) -> _Node:
-        attrs = {"kernel": _pair(kernel), "no_bias": "True", "num_filter": str(num_filter),
-                 "num_group": str(num_group), "pad": _pair(pad), "stride": _pair(stride)}
+    def convolution(
+        self, x: _Node, num_filter: int, kernel: int, pad: int, stride: int, num_group: int, name: str
+    ) -> _Node:
+        attrs = {
+            "kernel": _pair(kernel),
+            "no_bias": "True",
+            "num_filter": str(num_filter),
+            "num_group": str(num_group),
+            "pad": _pair(pad),
+            "stride": _pair(stride),
+        }
         weight = self.variable(f"{name}_weight", attrs, (num_filter, x.channels // num_group, kernel, kernel))
         return _Node("Convolution", name, attrs, [x, weight], channels=num_filter)
 
     def batch_norm(self, x: _Node, name: str) -> _Node:
         attrs = {"eps": "0.0001", "fix_gamma": "False", "momentum": "0.92"}
         shape = (x.channels,)
-        params = [self.variable(f"{name}_gamma", attrs, shape), self.variable(f"{name}_beta", attrs, shape),
-                  self.variable(f"{name}_moving_mean", {"__init__": '["zero", {}]', **attrs}, shape, aux=True),
-                  self.variable(f"{name}_moving_var", {"__init__": '["one", {}]', **attrs}, shape, aux=True)]
+        params = [
+            self.variable(f"{name}_gamma", attrs, shape),
+            self.variable(f"{name}_beta", attrs, shape),
+            self.variable(f"{name}_moving_mean", {"__init__": '["zero", {}]', **attrs}, shape, aux=True),
+            self.variable(f"{name}_moving_var", {"__init__": '["one", {}]', **attrs}, shape, aux=True),
+        ]
         return _Node("BatchNorm", name, attrs, [x, *params], num_outputs=3, channels=x.channels)
 
     @staticmethod
@@ -132,8 +159,13 @@ class _Graph:
 
     def add_n(self, xs: list[_Node], name: str | None) -> _Node:
         # mx.sym.ElementWiseSum serialises as add_n; unnamed ones take the 'elementwisesum' counter
-        return _Node("add_n", self._name(name, "elementwisesum"), {"num_args": str(len(xs))}, list(xs),
-                     channels=xs[0].channels)
+        return _Node(
+            "add_n",
+            self._name(name, "elementwisesum"),
+            {"num_args": str(len(xs))},
+            list(xs),
+            channels=xs[0].channels,
+        )
 
 
 # --- the upstream network ----------------------------------------------------------------------------
@@ -141,8 +173,16 @@ class _Graph:
 Tensor = tuple[_Node | None, ...]  # (high,) or (high, low); a missing branch is None
 
 
-def _octave_conv(g: _Graph, data: Tensor, num_filter: tuple[int, int], kernel: int, pad: int, stride: int,
-                 num_group: int, name: str) -> Tensor:
+def _octave_conv(
+    g: _Graph,
+    data: Tensor,
+    num_filter: tuple[int, int],
+    kernel: int,
+    pad: int,
+    stride: int,
+    num_group: int,
+    name: str,
+) -> Tensor:
     """Octave convolution; stride 2 is an average pool before a stride-1 conv (upstream's choice)."""
     high, low = (data + (None,))[:2]
     num_high, num_low = num_filter
@@ -152,7 +192,9 @@ def _octave_conv(g: _Graph, data: Tensor, num_filter: tuple[int, int], kernel: i
         if num_high > 0:
             h2h = g.convolution(high, num_high, kernel, pad, 1, min(num_high, num_group), f"{name}-h2h")
         if num_low > 0:
-            h2l = g.convolution(g.avg_pool2(high), num_low, kernel, pad, 1, min(num_low, num_group), f"{name}-h2l")
+            h2l = g.convolution(
+                g.avg_pool2(high), num_low, kernel, pad, 1, min(num_low, num_group), f"{name}-h2l"
+            )
     if low is not None:
         if num_low > 0:
             source = g.avg_pool2(low) if stride == 2 else low
@@ -169,14 +211,26 @@ def _gather_sum(g: _Graph, sources: list[Tensor], name: str) -> Tensor:
     out: list[_Node | None] = []
     for i in range(len(sources[0])):
         parts = [s[i] for s in sources if s[i] is not None]
-        out.append(None if not parts else parts[0] if len(parts) == 1 else g.add_n(parts, name + _SUFFIXES[i]))
+        out.append(
+            None if not parts else parts[0] if len(parts) == 1 else g.add_n(parts, name + _SUFFIXES[i])
+        )
     return tuple(out)
 
 
-def _bn_relu_conv(g: _Graph, data: Tensor, num_filter: tuple[int, int], kernel: int, pad: int, stride: int,
-                  num_group: int, name: str) -> Tensor:
-    act = tuple(None if x is None else g.relu(g.batch_norm(x, f"{name}_bn{sfx}"), f"{name}_relu{sfx}")
-                for x, sfx in zip(data, _SUFFIXES[:len(data)], strict=True))
+def _bn_relu_conv(
+    g: _Graph,
+    data: Tensor,
+    num_filter: tuple[int, int],
+    kernel: int,
+    pad: int,
+    stride: int,
+    num_group: int,
+    name: str,
+) -> Tensor:
+    act = tuple(
+        None if x is None else g.relu(g.batch_norm(x, f"{name}_bn{sfx}"), f"{name}_relu{sfx}")
+        for x, sfx in zip(data, _SUFFIXES[: len(data)], strict=True)
+    )
     return _octave_conv(g, act, num_filter, kernel, pad, stride, num_group, f"{name}_conv")
 
 
@@ -185,8 +239,17 @@ def _split(channels: int, alpha: float) -> tuple[int, int]:
     return channels - low, low
 
 
-def _bottleneck(g: _Graph, data: Tensor, mid: int, out: int, name: str, first: bool, stride: int,
-                num_group: int, alpha: float) -> Tensor:
+def _bottleneck(
+    g: _Graph,
+    data: Tensor,
+    mid: int,
+    out: int,
+    name: str,
+    first: bool,
+    stride: int,
+    num_group: int,
+    alpha: float,
+) -> Tensor:
     mids, outs = _split(mid, alpha), _split(out, alpha)
     body = _bn_relu_conv(g, data, mids, 1, 0, 1, 1, f"{name}_conv1")
     body = _bn_relu_conv(g, body, mids, 3, 1, stride, num_group, f"{name}_conv2")
@@ -222,9 +285,17 @@ def _build(spec: OctaveSpec) -> list[_Node]:
     x = _Node("Pooling", "global-pool", attrs, [x], channels=x.channels)
     x = _Node("Flatten", "flatten", {}, [x], channels=x.channels)
     fc_attrs = {"num_hidden": str(spec.num_classes)}
-    x = _Node("FullyConnected", "classifier", fc_attrs,
-              [x, g.variable("classifier_weight", fc_attrs, (spec.num_classes, x.channels)),
-               g.variable("classifier_bias", fc_attrs, (spec.num_classes,))], channels=spec.num_classes)
+    x = _Node(
+        "FullyConnected",
+        "classifier",
+        fc_attrs,
+        [
+            x,
+            g.variable("classifier_weight", fc_attrs, (spec.num_classes, x.channels)),
+            g.variable("classifier_bias", fc_attrs, (spec.num_classes,)),
+        ],
+        channels=spec.num_classes,
+    )
     return [_Node("SoftmaxOutput", "softmax", {}, [x, g.variable("softmax_label")])]
 
 
@@ -280,13 +351,15 @@ def _serialise(nodes: list[_Node], heads: list[_Node]) -> str:
         return "[\n" + ", \n".join(f"    {v}" for v in values) + "\n  ]"
 
     head_refs = ", ".join(f"[{index[id(h)]}, 0, 0]" for h in heads)
-    return ("{\n"
-            '  "nodes": [\n' + ", \n".join(entries) + "\n  ], \n"
-            f'  "arg_nodes": {int_list(arg_nodes)}, \n'
-            f'  "node_row_ptr": {int_list(row_ptr)}, \n'
-            f'  "heads": [{head_refs}], \n'
-            f'  "attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}\n'
-            "}")
+    return (
+        "{\n"
+        '  "nodes": [\n' + ", \n".join(entries) + "\n  ], \n"
+        f'  "arg_nodes": {int_list(arg_nodes)}, \n'
+        f'  "node_row_ptr": {int_list(row_ptr)}, \n'
+        f'  "heads": [{head_refs}], \n'
+        f'  "attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}\n'
+        "}"
+    )
 
 
 def build_symbol_json(spec: OctaveSpec) -> str:
@@ -302,5 +375,7 @@ def param_shapes(spec: OctaveSpec) -> dict[str, tuple[int, ...]]:
     them. ``data`` and ``softmax_label`` are inputs, not parameters.
     """
     params = [n for n in _post_order(_build(spec)) if n.op == "null" and n.shape]
-    return {**{f"arg:{n.name}": n.shape for n in params if not n.aux},
-            **{f"aux:{n.name}": n.shape for n in params if n.aux}}
+    return {
+        **{f"arg:{n.name}": n.shape for n in params if not n.aux},
+        **{f"aux:{n.name}": n.shape for n in params if n.aux},
+    }

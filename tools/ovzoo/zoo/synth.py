@@ -59,8 +59,9 @@ def octave_spec(model_name: str) -> OctaveSpec:
     try:
         return OCTAVE_FAMILY[model_name]
     except KeyError:
-        raise ModelSelectionError(f"no synthetic builder for {model_name!r}; "
-                                  f"known: {', '.join(sorted(OCTAVE_FAMILY))}") from None
+        raise ModelSelectionError(
+            f"no synthetic builder for {model_name!r}; known: {', '.join(sorted(OCTAVE_FAMILY))}"
+        ) from None
 
 
 class _PartsReader(io.RawIOBase):
@@ -111,7 +112,10 @@ def write_archive(spec: OctaveSpec, arrays: Mapping[str, np.ndarray], out_dir: P
     prefix = spec.checkpoint_prefix
     with atomic_write(path, "wb") as f, tarfile.open(fileobj=f, mode="w", format=tarfile.GNU_FORMAT) as tar:
         tar.addfile(_member(spec.stem, 0, directory=True))
-        tar.addfile(_member(f"{prefix}-0000.params", encoded_size(arrays)), io.BufferedReader(_PartsReader(encode_parts(arrays)), 1 << 20))
+        tar.addfile(
+            _member(f"{prefix}-0000.params", encoded_size(arrays)),
+            io.BufferedReader(_PartsReader(encode_parts(arrays)), 1 << 20),
+        )
         tar.addfile(_member(f"{prefix}-symbol.json", len(symbol)), io.BytesIO(symbol))
     archive = SynthArchive(path, path.stat().st_size, _sha384(path))
     log.info("wrote %s (%d bytes)", path, archive.size)
@@ -128,13 +132,16 @@ def synthesize_archive(model_name: str, out_dir: Path, seed: int = 0) -> SynthAr
     return write_archive(spec, synthesize_weights(spec, seed), out_dir)
 
 
-def measure_separation(spec: OctaveSpec, arrays: Mapping[str, np.ndarray], images: int = 32,
-                       seed: int = 0) -> Separation:
+def measure_separation(
+    spec: OctaveSpec, arrays: Mapping[str, np.ndarray], images: int = 32, seed: int = 0
+) -> Separation:
     """Top-1/top-2 logit margins over ``images`` image-like inputs, computed by MXNet."""
     batch = normalise(image_like_batch(images, seed, spec.input_size))
     values = logits(spec, arrays, batch)
     margins = top1_margins(values)
-    return Separation(images, float(margins.min()), float(np.median(margins)), len(set(values.argmax(axis=1))))
+    return Separation(
+        images, float(margins.min()), float(np.median(margins)), len(set(values.argmax(axis=1)))
+    )
 
 
 def descriptor_overlay_text(model: Model, archive: SynthArchive, source: str) -> str:
@@ -153,8 +160,10 @@ def descriptor_overlay_text(model: Model, archive: SynthArchive, source: str) ->
     entry.update(name=archive.path.name, size=archive.size, checksum=archive.sha384, source=source)
     entry.pop("original_source", None)
     raw["files"] = [entry, *raw["files"][1:]]
-    header = (f"# {model.name}: synthetic checkpoint (ovzoo synth), not the real weights.\n"
-              f"# Derived from {model.config_path}; only files[0] differs.\n")
+    header = (
+        f"# {model.name}: synthetic checkpoint (ovzoo synth), not the real weights.\n"
+        f"# Derived from {model.config_path}; only files[0] differs.\n"
+    )
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100)
 
 

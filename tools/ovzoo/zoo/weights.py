@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 MEAN_RGB = np.array([124.0, 117.0, 104.0], np.float32)  # the family's input normalisation
 SCALE = 59.880239521
 BN_EPS = 1e-4  # the family's BatchNorm eps (explicit in the symbol)
-CALIBRATION_IMAGES = 48  # also the classifier's fitting set: it whitens up to CALIBRATION_IMAGES - 1 directions
+CALIBRATION_IMAGES = (
+    48  # also the classifier's fitting set: it whitens up to CALIBRATION_IMAGES - 1 directions
+)
 LOGIT_SPREAD = 10.0  # std of a logit across the calibration images; sets the top-1/top-2 margins
 RESIDUAL_BRANCH_SCALE = 0.2  # He init times this for the last conv of each residual branch
 _RESIDUAL_BRANCH_OUTPUT = "_conv3_conv"  # the bottleneck's last conv (ovzoo.zoo.octave names it so)
@@ -134,7 +136,9 @@ def calibrate_batch_norm(symbol_json: str, arrays: dict[str, np.ndarray], batch:
     return outputs[0]
 
 
-def fit_classifier(features: np.ndarray, num_classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def fit_classifier(
+    features: np.ndarray, num_classes: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """A random projection of the centred features, whitened within the calibration span.
 
     The pooled features of image-like inputs share a large common part and a few dominant
@@ -165,7 +169,9 @@ def synthesize_weights(spec: OctaveSpec, seed: int) -> dict[str, np.ndarray]:
     images = image_like_batch(CALIBRATION_IMAGES, seed + _CALIBRATION_SEED_OFFSET, spec.input_size)
     batch = normalise(images)
     features = calibrate_batch_norm(symbol_json, arrays, batch)
-    weight, bias = fit_classifier(features.astype(np.float64), spec.num_classes, np.random.default_rng([seed, 1]))
+    weight, bias = fit_classifier(
+        features.astype(np.float64), spec.num_classes, np.random.default_rng([seed, 1])
+    )
     arrays["arg:classifier_weight"] = weight
     arrays["arg:classifier_bias"] = bias
     return arrays

@@ -35,7 +35,9 @@ def translate_activation(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     """MXNet Activation(data; act_type) with act_type relu|sigmoid|tanh|softrelu|softsign (no default)."""
     node.expect_inputs(1)
     act_type = node.attr_str("act_type", "")
-    node.check(act_type in _ACTIVATIONS, f"act_type {act_type!r} is not supported ({', '.join(_ACTIVATIONS)})")
+    node.check(
+        act_type in _ACTIVATIONS, f"act_type {act_type!r} is not supported ({', '.join(_ACTIVATIONS)})"
+    )
     return [ctx.named(_ACTIVATIONS[act_type](ctx.input(node, 0), node.name), node.name)]
 
 
@@ -60,8 +62,11 @@ def translate_leaky_relu(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     elif act_type == "elu":
         result = opset8.elu(x, slope)
     elif act_type == "selu":
-        result = opset8.selu(x, ctx.constant(np.array([_SELU_ALPHA], np.float32), f"{node.name}/alpha"),
-                             ctx.constant(np.array([_SELU_LAMBDA], np.float32), f"{node.name}/lambda"))
+        result = opset8.selu(
+            x,
+            ctx.constant(np.array([_SELU_ALPHA], np.float32), f"{node.name}/alpha"),
+            ctx.constant(np.array([_SELU_LAMBDA], np.float32), f"{node.name}/lambda"),
+        )
     elif act_type == "gelu":
         result = opset8.gelu(x, "erf")
     else:

@@ -22,8 +22,10 @@ def translate_convolution(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     """
     no_bias = node.attr_bool("no_bias", False)
     node.expect_inputs(2 if no_bias else 3)
-    node.check(node.attr_str("layout", "None") in _CHANNEL_FIRST_LAYOUTS,
-               f"layout {node.attr_str('layout', 'None')!r} is not supported (channel-first only)")
+    node.check(
+        node.attr_str("layout", "None") in _CHANNEL_FIRST_LAYOUTS,
+        f"layout {node.attr_str('layout', 'None')!r} is not supported (channel-first only)",
+    )
     weights = ctx.param(node, 1)
     rank = weights.ndim - 2
     stride = _per_axis(node, "stride", 1, rank)
@@ -53,7 +55,9 @@ def translate_convolution(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     # validator finds every layer; the bias Add carries the name of whatever it completes
     ctx.named(conv, node.name if batch_norm is not None else f"{node.name}/convolution")
     bias_constant = ctx.constant(bias.reshape(1, -1, *(1,) * rank), f"{node.name}/bias")
-    return [ctx.named(opset8.add(conv, bias_constant), batch_norm.name if batch_norm is not None else node.name)]
+    return [
+        ctx.named(opset8.add(conv, bias_constant), batch_norm.name if batch_norm is not None else node.name)
+    ]
 
 
 def _per_axis(node: Node, name: str, default: int, rank: int) -> list[int]:
@@ -66,5 +70,3 @@ def _per_axis(node: Node, name: str, default: int, rank: int) -> list[int]:
 
 def _variable_name(ctx: ConvertContext, node: Node, slot: int) -> str:
     return ctx.graph.nodes[node.inputs[slot].node].name
-
-

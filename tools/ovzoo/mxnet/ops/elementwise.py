@@ -15,7 +15,9 @@ def translate_add_n(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     values = ctx.inputs(node)
     total = values[0]
     for i, value in enumerate(values[1:], start=1):
-        total = ctx.named(opset8.add(total, value), node.name if i == len(values) - 1 else f"{node.name}/add{i}")
+        total = ctx.named(
+            opset8.add(total, value), node.name if i == len(values) - 1 else f"{node.name}/add{i}"
+        )
     return [total]
 
 

@@ -37,7 +37,9 @@ def translate_batch_norm(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     shape = ctx.input_shape(node, 0)
     axis = node.attr_int("axis", 1)
     axis = axis + len(shape) if axis < 0 else axis
-    node.check(0 < axis < len(shape), f"axis {node.attr_int('axis', 1)} is out of range for input shape {shape}")
+    node.check(
+        0 < axis < len(shape), f"axis {node.attr_int('axis', 1)} is out of range for input shape {shape}"
+    )
     scale, shift = batch_norm_affine(node, ctx)
     broadcast = [1] * len(shape)
     broadcast[axis] = shape[axis]

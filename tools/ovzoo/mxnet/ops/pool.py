@@ -25,8 +25,10 @@ def translate_pooling(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     node.expect_inputs(1)
     pool_type = node.attr_str("pool_type", "max")
     node.check(pool_type in ("max", "avg"), f"pool_type {pool_type!r} is not supported (max, avg)")
-    node.check(node.attr_str("layout", "None") in ("None", "NCW", "NCHW", "NCDHW"),
-               f"layout {node.attr_str('layout', 'None')!r} is not supported (channel-first only)")
+    node.check(
+        node.attr_str("layout", "None") in ("None", "NCW", "NCHW", "NCDHW"),
+        f"layout {node.attr_str('layout', 'None')!r} is not supported (channel-first only)",
+    )
     data = ctx.input(node, 0)
     rank = len(ctx.input_shape(node, 0)) - 2
     if node.attr_bool("global_pool", False):
@@ -38,8 +40,10 @@ def translate_pooling(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     kernel = list(node.attr_tuple("kernel", ()))
     stride = list(node.attr_tuple("stride", ())) or [1] * rank
     pad = list(node.attr_tuple("pad", ())) or [0] * rank
-    node.check(len(kernel) == len(stride) == len(pad) == rank,
-               f"kernel {kernel}, stride {stride}, pad {pad} don't fit a {rank}-d input")
+    node.check(
+        len(kernel) == len(stride) == len(pad) == rank,
+        f"kernel {kernel}, stride {stride}, pad {pad} don't fit a {rank}-d input",
+    )
     if pool_type == "max":
         pool = opset8.max_pool(data, stride, [1] * rank, pad, pad, kernel, _ROUNDING[convention])
     elif convention == "full" and node.attr_bool("count_include_pad", True):
@@ -50,8 +54,9 @@ def translate_pooling(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     return [ctx.named(pool, node.name)]
 
 
-def _average_full_including_pad(node: Node, ctx: ConvertContext, data: ov.Output, kernel: list[int],
-                                stride: list[int], pad: list[int]) -> ov.Node:
+def _average_full_including_pad(
+    node: Node, ctx: ConvertContext, data: ov.Output, kernel: list[int], stride: list[int], pad: list[int]
+) -> ov.Node:
     """Average pooling with MXNet's `full` + count_include_pad divisor.
 
     MXNet divides by the window clipped to the padded input: declared padding counts, the cells
@@ -62,13 +67,18 @@ def _average_full_including_pad(node: Node, ctx: ConvertContext, data: ov.Output
     """
     spatial = ctx.input_shape(node, 0)[2:]
     rank = len(spatial)
-    outputs = [math.ceil((x + 2 * p - k) / s) + 1 for x, k, s, p in zip(spatial, kernel, stride, pad, strict=True)]
-    overflow = [(o - 1) * s + k - (x + 2 * p)
-                for o, x, k, s, p in zip(outputs, spatial, kernel, stride, pad, strict=True)]
+    outputs = [
+        math.ceil((x + 2 * p - k) / s) + 1 for x, k, s, p in zip(spatial, kernel, stride, pad, strict=True)
+    ]
+    overflow = [
+        (o - 1) * s + k - (x + 2 * p)
+        for o, x, k, s, p in zip(outputs, spatial, kernel, stride, pad, strict=True)
+    ]
     if not any(overflow):  # `full` and `valid` agree here
         return opset8.avg_pool(data, stride, pad, pad, kernel, False, "floor")
-    padded = opset8.pad(data, [0, 0, *pad], [0, 0, *(p + e for p, e in zip(pad, overflow, strict=True))],
-                        "constant")
+    padded = opset8.pad(
+        data, [0, 0, *pad], [0, 0, *(p + e for p, e in zip(pad, overflow, strict=True))], "constant"
+    )
     ctx.named(padded, f"{node.name}/pad")
     pool = opset8.avg_pool(padded, stride, [0] * rank, [0] * rank, kernel, False, "floor")
     ctx.named(pool, f"{node.name}/average")
@@ -77,4 +87,6 @@ def _average_full_including_pad(node: Node, ctx: ConvertContext, data: ov.Output
         starts = np.arange(count) * s - p
         factors.append(k / (np.minimum(starts + k, x + p) - starts))
     correction = functools.reduce(np.multiply.outer, factors)
-    return opset8.multiply(pool, ctx.constant(correction.reshape(1, 1, *correction.shape), f"{node.name}/divisor"))
+    return opset8.multiply(
+        pool, ctx.constant(correction.reshape(1, 1, *correction.shape), f"{node.name}/divisor")
+    )

@@ -13,7 +13,9 @@ from ovzoo.mxnet.symbol import Node
 def translate_flatten(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     """MXNet Flatten(data): (N, d1, d2, ...) -> (N, d1 * d2 * ...)."""
     node.expect_inputs(1)
-    target = ctx.integers([0, -1], f"{node.name}/shape")  # batch kept symbolic: the IR reshapes to other batches
+    target = ctx.integers(
+        [0, -1], f"{node.name}/shape"
+    )  # batch kept symbolic: the IR reshapes to other batches
     return [ctx.named(opset8.reshape(ctx.input(node, 0), target, special_zero=True), node.name)]
 
 
@@ -24,11 +26,16 @@ def translate_reshape(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     batch-generic; -2, -3, -4 and reverse are resolved to a static shape from shape inference.
     """
     node.expect_inputs(1)
-    node.check(not node.attr_tuple("target_shape", ()), "the deprecated target_shape attribute is not supported")
+    node.check(
+        not node.attr_tuple("target_shape", ()), "the deprecated target_shape attribute is not supported"
+    )
     codes = node.attr_tuple("shape", ())
     input_rank = len(ctx.input_shape(node, 0))
-    generic = (not node.attr_bool("reverse", False) and all(code >= -1 for code in codes)
-               and all(code != 0 or i < input_rank for i, code in enumerate(codes)))
+    generic = (
+        not node.attr_bool("reverse", False)
+        and all(code >= -1 for code in codes)
+        and all(code != 0 or i < input_rank for i, code in enumerate(codes))
+    )
     target = list(codes) if generic else list(reshape_target(node, ctx.input_shape(node, 0)))
     shape = ctx.integers(target, f"{node.name}/shape")
     return [ctx.named(opset8.reshape(ctx.input(node, 0), shape, special_zero=True), node.name)]
@@ -46,6 +53,8 @@ def translate_dropout(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     mode='always' drops at inference too (random), which an IR can't reproduce.
     """
     node.expect_inputs(1)
-    node.check(node.attr_str("mode", "training") == "training" or node.attr_float("p", 0.5) == 0.0,
-               "mode='always' (dropout at inference) is not supported")
+    node.check(
+        node.attr_str("mode", "training") == "training" or node.attr_float("p", 0.5) == 0.0,
+        "mode='always' (dropout at inference) is not supported",
+    )
     return [ctx.input(node, 0)]

@@ -32,7 +32,9 @@ def translate_softmax(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     data = ctx.input(node, 0)
     temperature = node.attr_str("temperature", "None")
     if temperature != "None" and node.attr_float("temperature", 1.0) != 1.0:
-        divisor = ctx.constant(np.array(node.attr_float("temperature", 1.0), np.float32), f"{node.name}/temperature")
+        divisor = ctx.constant(
+            np.array(node.attr_float("temperature", 1.0), np.float32), f"{node.name}/temperature"
+        )
         data = ctx.named(opset8.divide(data, divisor), f"{node.name}/scaled")
     axis = node.attr_int("axis", -1)
     rank = len(ctx.input_shape(node, 0))
