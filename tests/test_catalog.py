@@ -5,6 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pytest
 from hypothesis import given, settings
@@ -60,6 +62,23 @@ def test_the_valid_descriptor_loads_with_every_field(tmp_path: Path) -> None:
     assert model.validation.fp32_logit_atol == 0.001
     assert model.validation.fp16.min_top1_agreement == 0.9
     assert model.validation.int8.min_top1_agreement == 0.75  # default kept
+
+
+def test_a_bundled_source_is_the_file_url_of_the_file_beside_model_yml(tmp_path: Path) -> None:
+    data = valid_descriptor()
+    data["files"][0]["source"] = {"$type": "bundled", "path": "archives/weights.tar"}
+    path = write_model(tmp_path, "m", data)
+    model = load_model_file(path)  # the file need not exist yet
+    source = model.files[0].source
+    assert source == (path.parent / "archives" / "weights.tar").resolve().as_uri()
+    assert Path(url2pathname(urlsplit(source).path)) == path.parent.resolve() / "archives" / "weights.tar"
+
+
+def test_the_digits_model_is_bundled_beside_its_descriptor() -> None:
+    model = {m.name: m for m in load_models(REPO_ROOT / "models")}["octave-digits-tiny"]
+    (archive,) = model.files
+    bundled = model.config_dir / "octave-digits-tiny.tar"
+    assert archive.source == bundled.as_uri() and bundled.stat().st_size == archive.size
 
 
 @pytest.mark.parametrize(

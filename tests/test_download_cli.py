@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from ovzoo.catalog.loader import MODELS_DIR_ENV
 from ovzoo.cli.__main__ import main
+from support.catalog import REPO_ROOT
 from support.downloads import checksum_of, leftovers, payload, write_descriptor
 from support.http_faults import FaultServer, running_fault_server
 
@@ -138,3 +142,45 @@ def test_the_default_cache_comes_from_the_environment(
     assert download("--models_dir", str(models_dir), "-o", str(tmp_path / "out"), "--name", "good-a") == 0
     digest = checksum_of(DATA).value
     assert (tmp_path / "env-cache" / "v1" / "sha384" / digest[:2] / digest[2:]).read_bytes() == DATA
+
+
+# --- bundled sources: a file shipped beside model.yml ---------------------------------------------
+
+
+def test_the_bundled_digits_model_downloads_with_no_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MODELS_DIR_ENV, raising=False)  # the repository's own catalog
+    out = tmp_path / "out"
+    # an empty cache, so the bytes must come from the bundled source itself
+    argv = ["--name", "octave-digits-tiny", "-o", str(out), "--cache_dir", str(tmp_path / "cache")]
+    assert download(*argv) == 0
+    folder = out / "public" / "octave-digits-tiny"
+    # verified, then unpacked (the archive itself is removed, as omz_downloader does)
+    with tarfile.open(REPO_ROOT / "models" / "octave-digits-tiny" / "octave-digits-tiny.tar") as archive:
+        members = [m for m in archive.getmembers() if m.isfile()]
+        assert leftovers(folder) == sorted(m.name for m in members)
+        for member in members:
+            packed = archive.extractfile(member)
+            assert packed is not None and (folder / member.name).read_bytes() == packed.read()
+
+
+def test_a_bundled_file_with_the_wrong_checksum_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_descriptor(tmp_path / "models", "bundled", [("w.bin", DATA, "file:///unused")])
+    config = root / "bundled" / "model.yml"
+    descriptor = yaml.safe_load(config.read_text(encoding="utf-8"))
+    descriptor["files"][0]["source"] = {"$type": "bundled", "path": "w.bin"}
+    config.write_text(yaml.safe_dump(descriptor, sort_keys=False), encoding="utf-8")
+    (root / "bundled" / "w.bin").write_bytes(DATA[::-1])  # right size, other bytes
+    code = download(*base_args(tmp_path, root), "--name", "bundled", "--num_attempts", "1")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.endswith("FAILED:\nbundled\n") and "Traceback" not in err
+    assert (
+        f'model "bundled": file "w.bin": {(root / "bundled" / "w.bin").resolve().as_uri()}: sha384 is ' in err
+    )
+    assert f"expected {checksum_of(DATA).value}" in err
+    assert leftovers(tmp_path / "out") == []  # nothing at the final path, no .part left
+    assert (root / "bundled" / "w.bin").read_bytes() == DATA[::-1]  # the bundled file is left alone

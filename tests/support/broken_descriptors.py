@@ -196,6 +196,34 @@ BROKEN = [
         ("files", 0, "source"),
         {"$type": "google_drive", "id": "abc"},
     ),
+    Broken(
+        "source-bundled-dotdot",
+        "files[0].source.path",
+        "must stay inside the model folder, got '../other/weights.tar' (contains '..')",
+        ("files", 0, "source"),
+        {"$type": "bundled", "path": "../other/weights.tar"},
+    ),
+    Broken(
+        "source-bundled-absolute",
+        "files[0].source.path",
+        "must be a relative path, got absolute '/srv/weights.tar'",
+        ("files", 0, "source"),
+        {"$type": "bundled", "path": "/srv/weights.tar"},
+    ),
+    Broken(
+        "source-bundled-unknown-key",
+        "files[0].source.url",
+        "unknown key",
+        ("files", 0, "source"),
+        {"$type": "bundled", "path": "weights.tar", "url": "https://example.com/weights.tar"},
+    ),
+    Broken(
+        "source-bundled-missing-path",
+        "files[0].source.path",
+        "missing required key",
+        ("files", 0, "source"),
+        {"$type": "bundled"},
+    ),
     Broken("license-not-url", "license", "got no scheme in 'MIT'", ("license",), "MIT"),
     # postprocessing
     Broken(
@@ -263,7 +291,7 @@ BROKEN = [
     Broken(
         "source-number",
         "files[0].source",
-        "expected a URL or {$type: http, url}, got an integer (5)",
+        "expected a URL, {$type: http, url} or {$type: bundled, path}, got an integer (5)",
         ("files", 0, "source"),
         5,
     ),

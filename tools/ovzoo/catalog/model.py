@@ -30,7 +30,7 @@ class ModelFile:
     name: PurePosixPath  # relative, no '..', no anchor
     size: int
     checksum: Checksum
-    source: str  # http(s):// or file:// URL
+    source: str  # http(s):// or file:// URL (a bundled file is the file:// URL of its absolute path)
     original_source: str | None = None
 
 

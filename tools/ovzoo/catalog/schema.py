@@ -2,8 +2,9 @@
 
 Accepts the public model-zoo format unchanged (bare sha384 ``checksum`` or ``{$type, value}``, bare
 ``source`` URL or ``{$type: http, url}``, ``quantizable: yes``) plus ovzoo's optional extras
-(``output_info``, ``card``, ``validation``). Strict where the public tools were loose: unknown keys,
-wrong types, bad hashes and unsafe file names are errors that name the field.
+(``output_info``, ``card``, ``validation``, ``source: {$type: bundled, path}``). Strict where the
+public tools were loose: unknown keys, wrong types, bad hashes and unsafe file names are errors
+that name the field.
 
 Decisions worth knowing:
 - ``source: {$type: google_drive, id}`` is refused (ovzoo fetches only http/https/file URLs); in
@@ -11,6 +12,9 @@ Decisions worth knowing:
 - ``conversion_to_onnx_args`` is checked as in the public tools (required for ``framework: pytorch``,
   refused otherwise) but not kept: ovzoo converts MXNet directly and has no ONNX path.
 - ``quantized`` (pre-quantized IRs) is refused: ovzoo quantizes with ``ovzoo quantize`` instead.
+- ``source: {$type: bundled, path}`` names a file shipped beside model.yml (``path`` is relative to
+  that folder, checked like a file name); it becomes the ``file://`` URL of that file, so the
+  downloader fetches, verifies and caches it like any other source. It need not exist at load time.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ def parse_model(data: object, name: str, config_path: Path) -> Model:
     task_type = doc.require_choice("task_type", KNOWN_TASK_TYPES)
     framework = doc.require_choice("framework", KNOWN_FRAMEWORKS)
     license_url = parse_url(doc.raw("license"), doc.at("license"), schemes=("http", "https"))
-    files = parse_files(doc)
+    files = parse_files(doc, config_path.parent)
     postprocessing = tuple(
         parse_postprocessing(item, doc.at("postprocessing") + f"[{i}]", files)
         for i, item in enumerate(doc.optional_list("postprocessing"))
@@ -133,7 +137,7 @@ def parse_model(data: object, name: str, config_path: Path) -> Model:
 # --- files ----------------------------------------------------------------------------------------
 
 
-def parse_files(doc: Section) -> tuple[ModelFile, ...]:
+def parse_files(doc: Section, config_dir: Path) -> tuple[ModelFile, ...]:
     items = doc.require_list("files", non_empty=True)
     files: list[ModelFile] = []
     seen: set[PurePosixPath] = set()
@@ -149,10 +153,13 @@ def parse_files(doc: Section) -> tuple[ModelFile, ...]:
                 name=name,
                 size=entry.require_int("size", minimum=0),
                 checksum=parse_checksum(entry.raw("checksum"), entry.at("checksum")),
-                source=parse_source(entry.raw("source"), entry.at("source")),
+                source=parse_source(entry.raw("source"), entry.at("source"), config_dir),
                 original_source=(
                     parse_source(
-                        entry.raw("original_source"), entry.at("original_source"), informational=True
+                        entry.raw("original_source"),
+                        entry.at("original_source"),
+                        config_dir,
+                        informational=True,
                     )
                     if "original_source" in entry
                     else None
@@ -205,17 +212,23 @@ def parse_hex(value: object, path: str, algorithm: str) -> str:
     return text.lower()
 
 
-def parse_source(value: object, path: str, *, informational: bool = False) -> str:
-    """A URL string or ``{$type: http, url}``; ``google_drive`` only where it is informational."""
+def parse_source(value: object, path: str, config_dir: Path, *, informational: bool = False) -> str:
+    """A URL string, ``{$type: http, url}`` or ``{$type: bundled, path}`` (a file beside model.yml,
+    returned as its ``file://`` URL); ``google_drive`` only where it is informational."""
     if isinstance(value, str):
         return parse_url(value, path)
     if not isinstance(value, dict):
-        fail(path, f"expected a URL or {{$type: http, url}}, got {describe(value)}")
+        fail(path, f"expected a URL, {{$type: http, url}} or {{$type: bundled, path}}, got {describe(value)}")
     entry = Section(value, path)
-    kind = expect_choice(entry.raw("$type"), entry.at("$type"), ("http", "google_drive"))
+    kind = expect_choice(entry.raw("$type"), entry.at("$type"), ("http", "bundled", "google_drive"))
     if kind == "http":
         entry.check_keys(("$type", "url"))
         return parse_url(entry.raw("url"), entry.at("url"))
+    if kind == "bundled":
+        entry.check_keys(("$type", "path"))
+        relative = parse_relative_path(entry.raw("path"), entry.at("path"))
+        # absolute, so the URL still points at the catalog whatever the working directory later is
+        return (config_dir / relative).resolve().as_uri()
     entry.check_keys(("$type", "id"))
     drive_id = entry.require_str("id")
     if not informational:
