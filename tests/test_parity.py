@@ -60,12 +60,11 @@ def test_fp32_ir_matches_mxnet(case):
 def test_fp16_ir_agrees_with_mxnet(case):
     agreement = compare(run_ir(ir_path(case.out, case.model, "FP16"), case.bgr, F32), case.prob, case.logits)
     print(f"\n{case.model.name} FP16 IR (f32 inference) vs MXNet, {IMAGES} images: {agreement.describe()}")
-    # Judged by agreement, not closeness (FACTS 6). The logit cosine is the stable measure; top-1 agreement
-    # on 16 images moves in steps of 1/16 and flips wherever a synthetic image's top-1/top-2 margin is
-    # smaller than the FP16 error (the legacy MO's FP16 IR flips the same images), so it is reported and
-    # only checked for gross breakage here; the validator applies the descriptor's limit on real weights.
-    assert agreement.logit_cosine >= case.model.validation.fp16.min_logit_cosine
-    assert agreement.top1_agreement >= 0.75
+    # Judged by agreement, not closeness (FACTS 6), against the descriptor's limits. The synthetic weights
+    # keep FP16 logit error at ~0.15 % of the logit spread, so top-1 flips only on near-ties.
+    limits = case.model.validation.fp16
+    assert agreement.logit_cosine >= limits.min_logit_cosine
+    assert agreement.top1_agreement >= limits.min_top1_agreement
 
 
 def test_reference_outputs_are_not_degenerate(case):
