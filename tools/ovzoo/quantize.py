@@ -31,6 +31,7 @@ from ovzoo.accuracy.preprocessing import evaluation_steps
 from ovzoo.catalog.model import Model
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
+from ovzoo.naming import claim_name
 
 log = logging.getLogger(__name__)
 
@@ -193,12 +194,7 @@ def stabilise_names(quantized: ov.Model, names_before: set[str]) -> None:
         name = op.get_friendly_name()
         if name in names_before or not re.fullmatch(rf"{re.escape(op.get_type_name())}_\d+", name):
             continue
-        base = f"{op.get_type_name()}_q{index}"
-        new, k = base, 1
-        while new in used:
-            new, k = f"{base}_{k}", k + 1
-        used.add(new)
-        op.set_friendly_name(new)
+        op.set_friendly_name(claim_name(f"{op.get_type_name()}_q{index}", used))
 
 
 def _record_rt_info(

@@ -15,6 +15,7 @@ import logging
 import openvino as ov
 
 from ovzoo.convert.mo_args import ConversionSpec
+from ovzoo.naming import claim_name
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,7 @@ def _rename_new_nodes(model: ov.Model, names_before: set[str], input_name: str) 
             base = f"{consumer.get_friendly_name()}/{role}"
         else:
             base = f"{input_name}/preprocess/{op.get_type_name().lower()}"
-        name, k = base, 1
-        while name in used:
-            name, k = f"{base}_{k}", k + 1
-        used.add(name)
-        op.set_friendly_name(name)
+        op.set_friendly_name(claim_name(base, used))
 
 
 def describe_input_chain(model: ov.Model, input_name: str) -> str:

@@ -93,27 +93,24 @@ def _logits_close(ir: IrOutputs, reference: IrOutputs, atol: float, precision: s
             "the output is not produced by a Softmax: logits can't be compared",
             precision,
         )
-    difference = np.abs(ir.logits - reference.logits)
-    worst = float(difference.max())
-    image, label = np.unravel_index(difference.argmax(), difference.shape)
-    detail = (
-        ""
-        if worst <= atol
-        else f"image {image} class {label}: IR {ir.logits[image, label]:.6g}, MXNet {reference.logits[image, label]:.6g}"
-    )
-    return Check("parity.logits", worst <= atol, f"max |d| {worst:.2e}", f"<= {atol:.0e}", detail, precision)
+    return _max_difference("parity.logits", ir.logits, reference.logits, atol, precision)
 
 
 def _probs_close(ir: IrOutputs, reference: IrOutputs, atol: float, precision: str) -> Check:
-    difference = np.abs(ir.prob - reference.prob)
+    return _max_difference("parity.probs", ir.prob, reference.prob, atol, precision)
+
+
+def _max_difference(name: str, got: np.ndarray, want: np.ndarray, atol: float, precision: str) -> Check:
+    """Largest element-wise difference against ``atol``; on failure, the image and class where it is."""
+    difference = np.abs(got - want)
     worst = float(difference.max())
     image, label = np.unravel_index(difference.argmax(), difference.shape)
     detail = (
         ""
         if worst <= atol
-        else f"image {image} class {label}: IR {ir.prob[image, label]:.6g}, MXNet {reference.prob[image, label]:.6g}"
+        else f"image {image} class {label}: IR {got[image, label]:.6g}, MXNet {want[image, label]:.6g}"
     )
-    return Check("parity.probs", worst <= atol, f"max |d| {worst:.2e}", f"<= {atol:.0e}", detail, precision)
+    return Check(name, worst <= atol, f"max |d| {worst:.2e}", f"<= {atol:.0e}", detail, precision)
 
 
 def _same_top5(ir: IrOutputs, reference: IrOutputs, tie_atol: float, precision: str) -> Check:
