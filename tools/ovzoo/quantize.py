@@ -32,6 +32,7 @@ from ovzoo.catalog.model import Model
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.naming import claim_name
+from ovzoo.quantize_scope import FloatLayer, narrow_group_convolutions
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class QuantizeOptions:
     output_dir: Path
     calibration: Calibration
     precisions: tuple[str, ...] = ("FP16-INT8", "FP32-INT8")
+    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize_scope)
+    keep_slow_layers_float: bool = True
 
 
 @dataclass(frozen=True)
@@ -161,8 +164,15 @@ def _nncf_output_to_stderr() -> Iterator[None]:
             handler.setStream(sys.stdout)
 
 
-def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: int) -> ov.Model:
+def quantize_ir(
+    ir_model: ov.Model,
+    batches: Sequence[np.ndarray],
+    subset_size: int,
+    keep_float: Sequence[FloatLayer] = (),
+) -> ov.Model:
     """NNCF post-training quantization, performance preset (symmetric weights and activations).
+
+    The layers in ``keep_float`` get no quantizers on their inputs and weights.
 
     Raises:
         QuantizationError: NNCF failed on this model.
@@ -171,6 +181,7 @@ def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: 
 
     input_name = ir_model.inputs[0].get_any_name()
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
+    ignored = nncf.IgnoredScope(names=[layer.name for layer in keep_float])
     try:
         with _nncf_output_to_stderr():
             return nncf.quantize(
@@ -178,6 +189,7 @@ def quantize_ir(ir_model: ov.Model, batches: Sequence[np.ndarray], subset_size: 
                 dataset,
                 preset=nncf.QuantizationPreset.PERFORMANCE,
                 subset_size=min(subset_size, len(batches)),
+                ignored_scope=ignored,
             )
     except Exception as e:  # nncf raises many types (RuntimeError, nncf.InternalError, ValueError...)
         raise QuantizationError(f"NNCF could not quantize the model ({type(e).__name__}: {e})") from e
@@ -198,7 +210,13 @@ def stabilise_names(quantized: ov.Model, names_before: set[str]) -> None:
 
 
 def _record_rt_info(
-    quantized: ov.Model, precision: str, source: str, calibration: Calibration, used: int, fingerprint: str
+    quantized: ov.Model,
+    precision: str,
+    source: str,
+    calibration: Calibration,
+    used: int,
+    fingerprint: str,
+    kept_float: Sequence[FloatLayer],
 ) -> None:
     import nncf  # noqa: PLC0415
 
@@ -211,6 +229,7 @@ def _record_rt_info(
         "quantization/calibration_source": calibration.describe(used),
         "quantization/subset_size": str(used),
         "quantization/calibration_sha256": fingerprint,
+        "quantization/kept_float": ",".join(layer.name for layer in kept_float) or "none",
         "quantization/ovzoo_version": ovzoo.__version__,
     }
     for key, value in entries.items():
@@ -252,7 +271,15 @@ def quantize_model(
                 description = options.calibration.describe(len(batches))
                 log.info("%s: calibration data: %s", model.name, description)
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
-            quantized = quantize_ir(ir_model, batches, options.calibration.subset_size)
+            kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
+            if kept_float:
+                log.info(
+                    "%s: %d grouped convolutions stay in float (no fast INT8 kernel): %s",
+                    model.name,
+                    len(kept_float),
+                    ", ".join(f"{layer.name} ({layer.reason})" for layer in kept_float),
+                )
+            quantized = quantize_ir(ir_model, batches, options.calibration.subset_size, kept_float)
             stabilise_names(quantized, names_before)
             _record_rt_info(
                 quantized,
@@ -261,6 +288,7 @@ def quantize_model(
                 options.calibration,
                 len(batches),
                 fingerprint,
+                kept_float,
             )
             xml = ir_path(options.output_dir, model, precision)
             try:

@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"calibration images: the first N of val.txt (default {DEFAULT_SUBSET_SIZE})",
     )
+    parser.add_argument(
+        "--quantize-all-layers",
+        "--quantize_all_layers",
+        dest="quantize_all_layers",
+        action="store_true",
+        help="also quantize grouped convolutions whose groups are not a multiple of 4 channels (by default "
+        "they stay in float: OpenVINO's CPU plugin has no fast INT8 kernel for them)",
+    )
     return parser
 
 
@@ -81,7 +89,11 @@ def main(argv: list[str]) -> int:
         "synthetic" if args.synthetic else "dataset", args.subset_size, args.dataset_dir
     )
     options = QuantizeOptions(
-        args.download_dir, args.output_dir or args.download_dir, calibration, args.precisions
+        args.download_dir,
+        args.output_dir or args.download_dir,
+        calibration,
+        args.precisions,
+        keep_slow_layers_float=not args.quantize_all_layers,
     )
     report = quantize_models(models, options)
     for result in report.results:

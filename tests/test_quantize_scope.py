@@ -1,0 +1,105 @@
+"""INT8 scope: grouped convolutions without a fast INT8 kernel stay in float, through real NNCF and OpenVINO."""
+
+from __future__ import annotations
+
+import numpy as np
+import openvino as ov
+import pytest
+from openvino import opset8
+
+from ovzoo.catalog.model import Model
+from ovzoo.convert.converter import ir_path
+from ovzoo.convert.ir_writer import write_ir
+from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
+from ovzoo.quantize_scope import narrow_group_convolutions
+from support.digits_pipeline import digits_model
+
+SIZE = 32
+
+
+def _grouped(x, groups: int, in_per_group: int, out_per_group: int, name: str, seed: int):
+    weights = np.random.default_rng(seed).standard_normal((groups, out_per_group, in_per_group, 3, 3))
+    conv = opset8.group_convolution(
+        x, opset8.constant(weights.astype(np.float32) * 0.2), [1, 1], [1, 1], [1, 1], [1, 1]
+    )
+    conv.set_friendly_name(name)
+    return opset8.relu(conv)
+
+
+def _conv1x1(x, channels_in: int, channels_out: int, seed: int):
+    weights = np.random.default_rng(seed).standard_normal((channels_out, channels_in, 1, 1)) * 0.3
+    return opset8.relu(
+        opset8.convolution(x, opset8.constant(weights.astype(np.float32)), [1, 1], [0, 0], [0, 0], [1, 1])
+    )
+
+
+def tiny_grouped_model() -> ov.Model:
+    """3 -> 12 channels, then grouped convs of 4x(3->3), 3x(4->4), depthwise 12, 4x(3->6), and a head."""
+    data = opset8.parameter([1, 3, SIZE, SIZE], np.float32, name="data")
+    data.output(0).set_names({"data"})
+    x = _conv1x1(data, 3, 12, seed=1)
+    x = _grouped(x, 4, 3, 3, "narrow", seed=2)
+    x = _grouped(x, 3, 4, 4, "wide", seed=3)
+    x = _grouped(x, 12, 1, 1, "depthwise", seed=4)
+    x = _grouped(x, 4, 3, 6, "narrow_to_wider", seed=5)
+    x = _conv1x1(x, 24, 10, seed=6)
+    pooled = opset8.reduce_mean(x, opset8.constant(np.array([2, 3], np.int64)), keep_dims=False)
+    prob = opset8.softmax(pooled, 1)
+    prob.output(0).set_names({"prob"})
+    return ov.Model([prob], [data], "tiny-grouped")
+
+
+def _int8_weights(node) -> bool:
+    """NNCF stores quantized weights as an int8 Constant -> Convert -> (Subtract) -> Multiply chain."""
+    while node.get_type_name() != "Constant":
+        if node.get_type_name() == "FakeQuantize":
+            return True
+        node = node.input_value(0).get_node()
+    return node.get_element_type() in (ov.Type.i8, ov.Type.u8)
+
+
+def _quantized_inputs(model: ov.Model) -> dict[str, bool]:
+    """Per grouped convolution: is its activation fed through FakeQuantize and are its weights int8?"""
+    return {
+        op.get_friendly_name(): op.input_value(0).get_node().get_type_name() == "FakeQuantize"
+        and _int8_weights(op.input_value(1).get_node())
+        for op in model.get_ordered_ops()
+        if op.get_type_name() == "GroupConvolution"
+    }
+
+
+def test_only_groups_that_are_not_multiples_of_4_channels_are_kept_in_float():
+    kept = narrow_group_convolutions(tiny_grouped_model())
+    assert [layer.name for layer in kept] == ["narrow", "narrow_to_wider"]
+    assert kept[1].reason == "4 groups of 3->6 channels"
+
+
+@pytest.fixture(scope="module")
+def tiny_ir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Model, object]:
+    """The tiny model written where `ovzoo convert` would put the digits model's FP32 IR."""
+    root = tmp_path_factory.mktemp("tiny")
+    model = digits_model()
+    write_ir(tiny_grouped_model(), ir_path(root, model, "FP32"), compress_to_fp16=False)
+    return model, root
+
+
+@pytest.mark.parametrize("keep_float", [True, False])
+def test_quantize_keeps_narrow_groups_float_unless_told_otherwise(tiny_ir, tmp_path, keep_float):
+    model, root = tiny_ir
+    options = QuantizeOptions(
+        root, tmp_path, Calibration("synthetic", 8), ("FP32-INT8",), keep_slow_layers_float=keep_float
+    )
+    [result] = quantize_model(model, options)
+    quantized = ov.Core().read_model(result.xml)
+    assert _quantized_inputs(quantized) == {
+        "narrow": not keep_float,
+        "wide": True,
+        "depthwise": True,
+        "narrow_to_wider": not keep_float,
+    }
+    recorded = quantized.get_rt_info(["ovzoo", "quantization", "kept_float"]).astype(str)
+    assert recorded == ("narrow,narrow_to_wider" if keep_float else "none")
+    # the float layers still run between quantized ones
+    image = np.random.default_rng(0).uniform(0, 255, (1, 3, SIZE, SIZE)).astype(np.float32)
+    prob = ov.Core().compile_model(quantized, "CPU").create_infer_request().infer({0: image})[0]
+    assert prob.shape == (1, 10) and abs(float(prob.sum()) - 1) < 1e-4
