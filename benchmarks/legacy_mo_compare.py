@@ -17,7 +17,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -28,6 +27,13 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from convert import synthetic_download_dir  # noqa: E402  (benchmarks/convert.py)
+from ir_speed import (  # noqa: E402  (benchmarks/ir_speed.py)
+    compiled_graph,
+    describe_difference,
+    load_seconds,
+    paired_latency,
+    ratio_interval,
+)
 from measure import run_measured  # noqa: E402  (benchmarks/measure.py)
 from ovzoo.catalog.loader import load_models  # noqa: E402
 from ovzoo.convert.mo_args import parse_mo_args, substitution_dirs  # noqa: E402
@@ -82,50 +88,33 @@ def benchmark_latency(
     return float(results["latency (ms)"]), float(results["min latency"])
 
 
-def paired_latency(
-    irs: dict[str, Path], precision_hint: str | None, rounds: int = 60
-) -> dict[str, dict[str, float]]:
-    """Both IRs in one process, single inferences alternating A,B,B,A...: load on the machine hits both alike.
-
-    Returns per tool: median and best wall ms per inference, and the sum of the CPU plugin's per-layer
-    times (PERF_COUNT), which shows whether the compiled graphs differ at all.
-    """
+def paired_comparison(irs: dict[str, Path], precision_hint: str | None, rounds: int) -> dict[str, object]:
+    """Both IRs in one process (benchmarks/ir_speed.py): compiled graphs, load times, paired latency."""
     import openvino as ov
 
-    core = ov.Core()
-    config = {"PERFORMANCE_HINT": "LATENCY", "PERF_COUNT": True}
+    config = {"PERFORMANCE_HINT": "LATENCY"}
     if precision_hint:
         config["INFERENCE_PRECISION_HINT"] = precision_hint
-    requests = {
-        tool: core.compile_model(xml, "CPU", config).create_infer_request() for tool, xml in irs.items()
-    }
+    core = ov.Core()
+    compiled = {tool: core.compile_model(xml, "CPU", config) for tool, xml in irs.items()}
+    graphs = {tool: compiled_graph(c) for tool, c in compiled.items()}
     image = np.random.default_rng(0).integers(0, 256, (1, 3, 224, 224)).astype(np.float32)
-    for request in requests.values():
-        for _ in range(3):
-            request.infer({0: image})
-    walls: dict[str, list[float]] = {tool: [] for tool in irs}
-    layers: dict[str, list[float]] = {tool: [] for tool in irs}
-    tools = list(irs)
-    for i in range(rounds):
-        for tool in tools if i % 2 == 0 else tools[::-1]:
-            started = time.perf_counter()
-            requests[tool].infer({0: image})
-            walls[tool].append((time.perf_counter() - started) * 1000)
-            layers[tool].append(
-                sum(
-                    p.real_time.total_seconds() * 1000
-                    for p in requests[tool].profiling_info
-                    if p.status == p.Status.EXECUTED
-                )
-            )
-    return {
-        tool: {
+    walls = paired_latency({tool: c.create_infer_request() for tool, c in compiled.items()}, image, rounds)
+    ratio, low, high = ratio_interval(walls["ovzoo"] / walls["mo"])
+    loads = load_seconds(irs, config)
+    figures: dict[str, object] = {
+        "compiled_graphs": describe_difference(graphs["mo"], graphs["ovzoo"], ("mo", "ovzoo")),
+        "rounds": rounds,
+        "latency_ratio_ovzoo_mo": ratio,
+        "latency_ratio_95ci": [low, high],
+    }
+    for tool in irs:
+        figures[tool] = {
             "median_ms": float(np.median(walls[tool])),
             "best_ms": float(np.min(walls[tool])),
-            "layer_sum_ms": float(np.median(layers[tool])),
+            **loads[tool],
         }
-        for tool in irs
-    }
+    return figures
 
 
 def main() -> int:
@@ -136,6 +125,9 @@ def main() -> int:
     parser.add_argument("--bench-seconds", type=int, default=10)
     parser.add_argument("--bench-rounds", type=int, default=3, help="interleaved benchmark_app rounds per IR")
     parser.add_argument("--images", type=int, default=16)
+    parser.add_argument(
+        "--paired-rounds", type=int, default=300, help="back-to-back inference pairs per hint"
+    )
     parser.add_argument("--json-out", type=Path, default=REPO / "build" / "compare_legacy_mo.json")
     args = parser.parse_args()
 
@@ -251,10 +243,13 @@ def main() -> int:
             )
         for precision_hint in ("f32", None):
             label = f"paired_{precision_hint or 'default'}"
-            paired = paired_latency({"mo": mo_irs["FP32"], "ovzoo": ovzoo_irs["FP32"]}, precision_hint)
-            for tool, figures in paired.items():
-                results[tool][label] = figures
-            print(f"{label}: {paired}", flush=True)
+            paired = paired_comparison(
+                {"mo": mo_irs["FP32"], "ovzoo": ovzoo_irs["FP32"]}, precision_hint, args.paired_rounds
+            )
+            results["paired"] = results.get("paired", {}) | {label: paired}
+            for tool in ("mo", "ovzoo"):
+                results[tool][label] = paired[tool]
+            print(f"{label}: {json.dumps(paired)}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -294,17 +289,32 @@ def main() -> int:
         )
     for hint in ("f32", "default"):
         label = f"paired_{hint}"
-        for figure, text in (
-            ("median_ms", "median"),
-            ("best_ms", "best"),
-            ("layer_sum_ms", "sum of layer times"),
-        ):
+        paired = results["paired"][label]
+        low, high = paired["latency_ratio_95ci"]
+        rows.append(
+            (
+                f"paired {hint}: compiled graphs",
+                "",
+                "",
+                paired["compiled_graphs"],
+            )
+        )
+        rows.append(
+            (
+                f"paired {hint} median (ms)",
+                f"{mo[label]['median_ms']:.2f}",
+                f"{oz[label]['median_ms']:.2f}",
+                f"ratio ovzoo/mo {paired['latency_ratio_ovzoo_mo']:.3f}, 95 % CI [{low:.3f}, {high:.3f}] "
+                f"over {paired['rounds']} back-to-back pairs (target <= 1.0)",
+            )
+        )
+        for figure, text in (("read_s", "read_model (s)"), ("compile_s", "compile_model (s)")):
             rows.append(
                 (
-                    f"paired {hint} {text} (ms)",
-                    f"{mo[label][figure]:.2f}",
-                    f"{oz[label][figure]:.2f}",
-                    f"ratio ovzoo/mo {oz[label][figure] / mo[label][figure]:.3f}",
+                    f"paired {hint} {text}",
+                    f"{mo[label][figure]:.3f}",
+                    f"{oz[label][figure]:.3f}",
+                    f"ratio ovzoo/mo {oz[label][figure] / mo[label][figure]:.2f}",
                 )
             )
     for precision in ("FP32", "FP16"):
