@@ -20,6 +20,7 @@ import requests
 import urllib3
 
 from ovzoo.catalog.model import Checksum
+from ovzoo.download.flush import BackgroundFlusher
 from ovzoo.download.hashing import CHUNK_SIZE, BackgroundHasher, Hasher, hash_prefix, new_hasher
 from ovzoo.errors import DownloadError, IncompleteDownload, TransientDownloadError
 
@@ -183,7 +184,11 @@ def _write_chunks(
     have = start
     # unbuffered: whatever we count as written is in the file even if the process is killed next
     fd = os.open(part, os.O_WRONLY | os.O_CREAT, 0o644)
-    with os.fdopen(fd, "wb", buffering=0) as f, BackgroundHasher(hasher) as background:
+    with (
+        os.fdopen(fd, "wb", buffering=0) as f,
+        BackgroundFlusher(f.fileno()) as flusher,
+        BackgroundHasher(hasher) as background,
+    ):
         f.truncate(start)
         f.seek(start)
         for chunk in chunks:
@@ -192,6 +197,7 @@ def _write_chunks(
                 _drop(part)
                 raise IncompleteDownload(f"{url}: server sent more than the declared {size} bytes")
             f.write(chunk)
+            flusher.wrote(len(chunk))
             background.update(chunk)
             have += len(chunk)
             if on_progress:
