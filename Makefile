@@ -46,6 +46,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check tools tests benchmarks
 	$(VENV)/bin/ruff format --check tools tests benchmarks
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) demo-out build *.egg-info tools/*.egg-info

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ovzoo.atomic import atomic_write_text
-from ovzoo.benchmark import BenchmarkOptions, BenchmarkReport, default_inference_precision, run_benchmarks
+from ovzoo.benchmark import (
+    BenchmarkOptions,
+    BenchmarkReport,
+    InferPrecision,
+    default_inference_precision,
+    run_benchmarks,
+)
 from ovzoo.catalog.loader import load_model_file, load_models
 from ovzoo.catalog.model import Checksum, Model
 from ovzoo.convert.converter import convert_model
@@ -47,7 +53,9 @@ class DemoOptions:
     seed: int = 0
     images: int = 16  # validation images
     quantize: bool = True  # INT8 too, when ovzoo.quantize is available
-    infer_precisions: tuple[str, ...] | None = None  # None: f32, plus the device default when that differs
+    infer_precisions: tuple[InferPrecision, ...] | None = (
+        None  # None: f32, plus the device default when that differs
+    )
 
 
 @dataclass
@@ -119,7 +127,7 @@ def _stage(result: DemoResult, number: int, name: str, what: str) -> Iterator[No
     log.info("[demo %d/%d] %s done in %.1f s", number, STAGES, name, result.stage_seconds[name])
 
 
-def _infer_precisions(options: DemoOptions, result: DemoResult) -> tuple[str, ...]:
+def _infer_precisions(options: DemoOptions, result: DemoResult) -> tuple[InferPrecision, ...]:
     if options.infer_precisions is not None:
         return options.infer_precisions
     default = default_inference_precision()

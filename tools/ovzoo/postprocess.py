@@ -19,6 +19,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from ovzoo.atomic import atomic_write
 from ovzoo.catalog.model import Model, RegexReplace, UnpackArchive
@@ -26,7 +27,12 @@ from ovzoo.errors import PostprocessError, UnsafeArchiveError, within
 
 log = logging.getLogger(__name__)
 
-TAR_MODES: dict[str, str] = {"tar": "r:", "gztar": "r:gz", "bztar": "r:bz2", "xztar": "r:xz"}
+TAR_MODES: dict[str, Literal["r:", "r:gz", "r:bz2", "r:xz"]] = {
+    "tar": "r:",
+    "gztar": "r:gz",
+    "bztar": "r:bz2",
+    "xztar": "r:xz",
+}
 ARCHIVE_FORMATS = (*TAR_MODES, "zip")
 
 
@@ -133,7 +139,7 @@ def _check_not_through_symlink(archive: Path, member: PurePosixPath, symlinks: s
             )
 
 
-def _unpack_tar(archive: Path, staging: Path, mode: str) -> None:
+def _unpack_tar(archive: Path, staging: Path, mode: Literal["r:", "r:gz", "r:bz2", "r:xz"]) -> None:
     with tarfile.open(archive, mode) as tar:
         members = tar.getmembers()
         symlinks: set[PurePosixPath] = set()

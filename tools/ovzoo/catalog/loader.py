@@ -98,7 +98,7 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
         seen: set[object] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if isinstance(key, list | dict):
                 continue  # unhashable: the base class reports it
             if key in seen:
@@ -107,7 +107,7 @@ class _StrictLoader(yaml.SafeLoader):
                     f'duplicate key "{key}" at line {mark.line + 1}, column {mark.column + 1}'
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: Path) -> object:

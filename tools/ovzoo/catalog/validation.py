@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterable, Mapping
-from typing import NoReturn
+from typing import NoReturn, overload
 
 from ovzoo.errors import DescriptorError
 
@@ -205,6 +205,12 @@ class Section:
 
     def require_number(self, key: str, **limits: float | bool) -> float:
         return expect_number(self.raw(key), self.at(key), **limits)  # type: ignore[arg-type]
+
+    @overload
+    def optional_number(self, key: str, default: float, **limits: float | bool) -> float: ...
+
+    @overload
+    def optional_number(self, key: str, default: None = None, **limits: float | bool) -> float | None: ...
 
     def optional_number(self, key: str, default: float | None = None, **limits: float | bool) -> float | None:
         if key not in self.data:

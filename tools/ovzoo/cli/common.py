@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
@@ -56,7 +56,7 @@ def select_from_args(args: argparse.Namespace) -> list[Model] | None:
 # --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)
 
 
-def precision_list(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+def precision_list(allowed: Collection[str]) -> Callable[[str], tuple[str, ...]]:
     """An argparse type for ``--precisions A,B``: known names only, duplicates dropped, order kept."""
 
     def parse(text: str) -> tuple[str, ...]:

@@ -110,8 +110,8 @@ def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) ->
     )
     thread.start()
     try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/"
+        port = server.server_address[1]
+        yield f"http://127.0.0.1:{port}/"
     finally:
         server.shutdown()
         server.server_close()

@@ -21,5 +21,5 @@ def new_session() -> requests.Session:
     ca_file = os.environ.get("SSL_CERT_FILE")
     if ca_file:
         session.verify = ca_file  # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE still take precedence
-    session.headers["User-Agent"] = f"ovzoo/{ovzoo.__version__} {session.headers['User-Agent']}"
+    session.headers["User-Agent"] = f"ovzoo/{ovzoo.__version__} {requests.utils.default_user_agent()}"
     return session

@@ -215,7 +215,8 @@ def _describe(error: Exception) -> str:
     """A short reason for a network failure, without urllib3's nested reprs."""
     reason: object = error
     while True:  # requests wraps urllib3's MaxRetryError, which holds the real reason
-        inner = getattr(reason, "reason", None) or (reason.args[0] if getattr(reason, "args", None) else None)
+        args = getattr(reason, "args", None)
+        inner = getattr(reason, "reason", None) or (args[0] if args else None)
         if not isinstance(inner, Exception) or inner is reason:
             break
         reason = inner

@@ -77,7 +77,7 @@ class _Cursor:
 
     def unpack(self, fmt: str, what: str) -> tuple[int, ...]:
         start = self.take(struct.calcsize(fmt), what)
-        return struct.unpack_from(fmt, self.buffer, start)
+        return struct.unpack_from(fmt, self.buffer, start)  # type: ignore[arg-type]  # numpy 1.26 stubs lack __buffer__
 
     def u32(self, what: str) -> int:
         return self.unpack("<I", what)[0]
@@ -158,7 +158,7 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
             size = f.seek(0, 2)
             f.seek(0)
             buffer = np.empty(size, np.uint8)  # not bytearray: no zero-fill pass over 100 MB
-            if f.readinto(memoryview(buffer)) != size:
+            if f.readinto(memoryview(buffer)) != size:  # type: ignore[arg-type]  # as above
                 raise FormatError("file changed while being read", (str(path),))
     except OSError as e:
         raise FormatError(f"can't read: {e.strerror or e}", (str(path),)) from e

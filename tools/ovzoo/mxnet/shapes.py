@@ -283,6 +283,7 @@ def _fully_connected(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape
     hidden = node.attr_int("num_hidden", 0)
     if hidden <= 0:
         raise node.format_error(f"attribute 'num_hidden': expected a positive integer, got {hidden}")
+    output: tuple[int, ...]
     if node.attr_bool("flatten", True):
         output, features = (data[0], hidden), math.prod(data[1:])
     else:

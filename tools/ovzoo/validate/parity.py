@@ -84,7 +84,7 @@ def _distance(outputs: IrOutputs, reference: IrOutputs) -> float:
 
 
 def _logits_close(ir: IrOutputs, reference: IrOutputs, atol: float, precision: str) -> Check:
-    if ir.logits is None:
+    if ir.logits is None or reference.logits is None:
         return Check(
             "parity.logits",
             False,
@@ -115,8 +115,9 @@ def _max_difference(name: str, got: np.ndarray, want: np.ndarray, atol: float, p
 
 def _same_top5(ir: IrOutputs, reference: IrOutputs, tie_atol: float, precision: str) -> Check:
     """Identical ordered top-5; a swap counts as equal only between reference scores closer than ``tie_atol``."""
-    ir_scores = ir.logits if ir.logits is not None else ir.prob
-    ref_scores = reference.logits if ir.logits is not None else reference.prob
+    both_logits = ir.logits is not None and reference.logits is not None
+    ir_scores = ir.logits if both_logits and ir.logits is not None else ir.prob
+    ref_scores = reference.logits if both_logits and reference.logits is not None else reference.prob
     differing = []
     for image, (mine, theirs) in enumerate(zip(ir_scores, ref_scores, strict=True)):
         top_ir, top_ref = _top(mine), _top(theirs)
@@ -154,10 +155,16 @@ def _top1_agreement(ir: IrOutputs, reference: IrOutputs, minimum: float, precisi
     )
 
 
+def _cosine_scores(ir: IrOutputs, reference: IrOutputs) -> tuple[np.ndarray, np.ndarray]:
+    """Both logits, or both log-probabilities when either output is not a Softmax."""
+    if ir.logits is not None and reference.logits is not None:
+        return ir.logits, reference.logits
+    return np.log(np.maximum(ir.prob, 1e-30)), np.log(np.maximum(reference.prob, 1e-30))
+
+
 def _logit_cosine(ir: IrOutputs, reference: IrOutputs, minimum: float, precision: str) -> Check:
     """Per-image cosine similarity of the logits; the worst image must reach ``minimum``."""
-    mine = ir.logits if ir.logits is not None else np.log(np.maximum(ir.prob, 1e-30))
-    theirs = reference.logits
+    mine, theirs = _cosine_scores(ir, reference)
     cosine = (mine * theirs).sum(axis=1) / (
         np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1) + 1e-30
     )

@@ -210,7 +210,7 @@ def _gather_sum(g: _Graph, sources: list[Tensor], name: str) -> Tensor:
     """Per-frequency sum; one contributor passes through, none gives None."""
     out: list[_Node | None] = []
     for i in range(len(sources[0])):
-        parts = [s[i] for s in sources if s[i] is not None]
+        parts = [part for part in (s[i] for s in sources) if part is not None]
         out.append(
             None if not parts else parts[0] if len(parts) == 1 else g.add_n(parts, name + _SUFFIXES[i])
         )
