@@ -97,6 +97,9 @@ def test_quantize_keeps_narrow_groups_float_unless_told_otherwise(tiny_ir, tmp_p
         "depthwise": True,
         "narrow_to_wider": not keep_float,
     }
+    assert [layer.name for layer in result.kept_float] == (
+        ["narrow", "narrow_to_wider"] if keep_float else []
+    )
     recorded = quantized.get_rt_info(["ovzoo", "quantization", "kept_float"]).astype(str)
     assert recorded == ("narrow,narrow_to_wider" if keep_float else "none")
     # the float layers still run between quantized ones

@@ -83,6 +83,7 @@ class QuantizationResult:
     source_ir: Path
     calibration: str  # Calibration.describe(): printed in every report
     seconds: float
+    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize_scope)
 
 
 @dataclass
@@ -298,7 +299,9 @@ def quantize_model(
             seconds = time.perf_counter() - started
             log.info("%s: wrote %s (%.1f s)", model.name, xml, seconds)
             results.append(
-                QuantizationResult(model.name, precision, xml, sources[precision], description, seconds)
+                QuantizationResult(
+                    model.name, precision, xml, sources[precision], description, seconds, tuple(kept_float)
+                )
             )
         return results
 

@@ -98,8 +98,9 @@ def main(argv: list[str]) -> int:
     report = quantize_models(models, options)
     for result in report.results:
         print(f"{result.model} {result.precision}: {result.xml}")
+        kept = f"; {len(result.kept_float)} layers kept float" if result.kept_float else ""
         print(
-            f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}",
+            f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}{kept}",
             file=sys.stderr,
         )
     if report.failed:
