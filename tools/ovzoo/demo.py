@@ -238,8 +238,15 @@ def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResu
         precisions=("FP16-INT8",),
     )
     try:
-        return [r.precision for r in quantize_model(model, quantize_options)]
+        results = quantize_model(model, quantize_options)
     except OvzooError as e:
         result.notes.append(f"INT8 skipped: quantization failed ({e})")
         log.warning("INT8 skipped: %s", e)
         return []
+    for r in results:
+        if r.kept_float:
+            result.notes.append(
+                f"{r.precision}: {len(r.kept_float)} grouped convolutions stay in float (groups not a multiple "
+                "of 4 channels: no fast INT8 kernel in OpenVINO's CPU plugin)"
+            )
+    return [r.precision for r in results]
