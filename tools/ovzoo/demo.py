@@ -53,9 +53,8 @@ class DemoOptions:
     seed: int = 0
     images: int = 16  # validation images
     quantize: bool = True  # INT8 too, when ovzoo.quantize is available
-    infer_precisions: tuple[InferPrecision, ...] | None = (
-        None  # None: f32, plus the device default when that differs
-    )
+    # None: f32, plus the device default when that differs
+    infer_precisions: tuple[InferPrecision, ...] | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 log = logging.getLogger(__name__)
 
 SINGLE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+LOOPBACK = "127.0.0.1"
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -103,7 +104,7 @@ def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) ->
     """
     attributes = {"root": Path(root).resolve(), "on_sent": staticmethod(on_sent) if on_sent else None}
     handler = type("MirrorHandler", (_MirrorHandler,), attributes)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # listening before the thread starts
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)  # listening before the thread starts
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="ovzoo-local-mirror", daemon=True
@@ -111,7 +112,7 @@ def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) ->
     thread.start()
     try:
         port = server.server_address[1]
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://{LOOPBACK}:{port}/"
     finally:
         server.shutdown()
         server.server_close()
