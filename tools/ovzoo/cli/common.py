@@ -36,6 +36,30 @@ def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_directory_args(parser: argparse.ArgumentParser, download_dir_is: str, output_dir_is: str) -> None:
+    """``-d/--download_dir`` (default: current directory) and ``-o/--output_dir`` (default: the download
+    directory), as omz_converter has them; read the output back with :func:`output_dir`."""
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=Path.cwd(),
+        help=f"{download_dir_is} (default: current directory)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output_dir",
+        type=Path,
+        default=None,
+        help=f"{output_dir_is} (default: the download directory)",
+    )
+
+
+def output_dir(args: argparse.Namespace) -> Path:
+    """``--output_dir``, or the download directory when it was not given."""
+    return args.output_dir if args.output_dir is not None else args.download_dir
+
+
 def select_from_args(args: argparse.Namespace) -> list[Model] | None:
     """The models the flags choose; None when --print_all printed the names (the caller returns 0).
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, precision_list, select_from_args
+from ovzoo.cli.common import (
+    add_directory_args,
+    add_model_selection_args,
+    output_dir,
+    precision_list,
+    select_from_args,
+)
 from ovzoo.convert.converter import IR_PRECISIONS, convert_models
 from ovzoo.errors import UsageError
 
@@ -32,20 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "interpreting each model's model_optimizer_args; no Model Optimizer needed.",
     )
     add_model_selection_args(parser)
-    parser.add_argument(
-        "-d",
-        "--download_dir",
-        type=Path,
-        default=Path.cwd(),
-        help="where ovzoo download put the models (default: current directory)",
-    )
-    parser.add_argument(
-        "-o",
-        "--output_dir",
-        type=Path,
-        default=None,
-        help="where to write the IR (default: the download directory)",
-    )
+    add_directory_args(parser, "where ovzoo download put the models", "where to write the IR")
     parser.add_argument(
         "--precisions",
         type=precision_list(IR_PRECISIONS),
@@ -76,8 +68,9 @@ def main(argv: list[str]) -> int:
         return 0
     if not models:
         raise UsageError("no models selected")
-    output_dir = args.output_dir if args.output_dir is not None else args.download_dir
-    report = convert_models(models, args.download_dir, output_dir, args.precisions, args.dry_run, args.jobs)
+    report = convert_models(
+        models, args.download_dir, output_dir(args), args.precisions, args.dry_run, args.jobs
+    )
     for result in report.results:
         if result.dry_run:
             print("\n".join(result.plan))

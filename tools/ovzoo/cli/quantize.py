@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
+from ovzoo.cli.common import (
+    add_directory_args,
+    add_model_selection_args,
+    output_dir,
+    positive_int,
+    precision_list,
+    select_from_args,
+)
 from ovzoo.errors import UsageError
 from ovzoo.quantize import (
     DEFAULT_SUBSET_SIZE,
@@ -25,20 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         "<out>/public/<name>/<FP16-INT8|FP32-INT8>/<name>.xml",
     )
     add_model_selection_args(parser)
-    parser.add_argument(
-        "-d",
-        "--download_dir",
-        type=Path,
-        default=Path.cwd(),
-        help="where 'ovzoo convert' wrote the FP32/FP16 IRs (default: current directory)",
-    )
-    parser.add_argument(
-        "-o",
-        "--output_dir",
-        type=Path,
-        default=None,
-        help="where to write the INT8 IRs (default: the download directory)",
-    )
+    add_directory_args(parser, "where 'ovzoo convert' wrote the FP32/FP16 IRs", "where to write the INT8 IRs")
     parser.add_argument(
         "--precisions",
         type=precision_list(QUANTIZED_PRECISIONS),
@@ -90,7 +84,7 @@ def main(argv: list[str]) -> int:
     )
     options = QuantizeOptions(
         args.download_dir,
-        args.output_dir or args.download_dir,
+        output_dir(args),
         calibration,
         args.precisions,
         keep_slow_layers_float=not args.quantize_all_layers,

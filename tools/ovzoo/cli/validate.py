@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from ovzoo.catalog.model import Model
-from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
+from ovzoo.cli.common import (
+    add_directory_args,
+    add_model_selection_args,
+    output_dir,
+    positive_int,
+    precision_list,
+    select_from_args,
+)
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
@@ -23,19 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.",
     )
     add_model_selection_args(parser)
-    parser.add_argument(
-        "-d",
-        "--download_dir",
-        type=Path,
-        default=Path.cwd(),
-        help="where ovzoo download put the checkpoints (default: current directory)",
-    )
-    parser.add_argument(
-        "-o",
-        "--output_dir",
-        type=Path,
-        default=None,
-        help="where ovzoo convert wrote the IRs (default: the download directory)",
+    add_directory_args(
+        parser, "where ovzoo download put the checkpoints", "where ovzoo convert wrote the IRs"
     )
     parser.add_argument(
         "--precisions",
@@ -75,7 +71,7 @@ def main(argv: list[str]) -> int:
         return 0
     if not models:
         raise UsageError("no models selected")
-    ir_dir = args.output_dir if args.output_dir is not None else args.download_dir
+    ir_dir = output_dir(args)
     reports = []
     for model in models:
         precisions = args.precisions or default_precisions(model, ir_dir)
