@@ -141,7 +141,7 @@ def test_default_root_is_the_repository_models_folder_or_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("OVZOO_MODELS_DIR", raising=False)
-    assert default_models_root() == REPO_ROOT / "models"
+    assert default_models_root() == (REPO_ROOT / "models").resolve()
     monkeypatch.setenv("OVZOO_MODELS_DIR", str(tmp_path))
     assert default_models_root() == tmp_path
 

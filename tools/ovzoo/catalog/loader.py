@@ -21,16 +21,16 @@ log = logging.getLogger(__name__)
 
 MODELS_DIR_ENV = "OVZOO_MODELS_DIR"
 CONFIG_NAME = "model.yml"
-# tools/ovzoo/catalog/loader.py -> the repository root
-_REPO_ROOT = Path(__file__).resolve().parents[3]
+# The catalog ships inside the package (tools/ovzoo/models); the repository's models/ links to it.
+_PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 __all__ = ["default_models_root", "display_path", "load_model_file", "load_models", "select_models"]
 
 
 def default_models_root() -> Path:
-    """``$OVZOO_MODELS_DIR`` if set, else the repository's ``models/``."""
+    """``$OVZOO_MODELS_DIR`` if set, else the catalog shipped with the package."""
     env = os.environ.get(MODELS_DIR_ENV)
-    return Path(env) if env else _REPO_ROOT / "models"
+    return Path(env) if env else _PACKAGED_MODELS
 
 
 def display_path(path: Path) -> str:
