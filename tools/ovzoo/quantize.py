@@ -31,6 +31,7 @@ from ovzoo.accuracy.preprocessing import evaluation_steps
 from ovzoo.catalog.model import Model
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
+from ovzoo.extras import import_optional
 from ovzoo.naming import claim_name
 from ovzoo.quantize_scope import FloatLayer, narrow_group_convolutions
 
@@ -178,7 +179,7 @@ def quantize_ir(
     Raises:
         QuantizationError: NNCF failed on this model.
     """
-    import nncf  # noqa: PLC0415 (heavy; only this command needs it)
+    nncf = import_optional("nncf")  # heavy; only this command needs it
 
     input_name = ir_model.inputs[0].get_any_name()
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
@@ -219,7 +220,7 @@ def _record_rt_info(
     fingerprint: str,
     kept_float: Sequence[FloatLayer],
 ) -> None:
-    import nncf  # noqa: PLC0415
+    nncf = import_optional("nncf")
 
     entries = {
         "precision": precision,
