@@ -32,7 +32,7 @@ from ovzoo.catalog.model import Model
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.naming import claim_name
-from ovzoo.quantize_scope import FloatLayer, narrow_group_convolutions
+from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class QuantizeOptions:
     output_dir: Path
     calibration: Calibration
     precisions: tuple[str, ...] = ("FP16-INT8", "FP32-INT8")
-    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize_scope)
+    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize.scope)
     keep_slow_layers_float: bool = True
 
 
@@ -83,7 +83,7 @@ class QuantizationResult:
     source_ir: Path
     calibration: str  # Calibration.describe(): printed in every report
     seconds: float
-    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize_scope)
+    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize.scope)
 
 
 @dataclass
