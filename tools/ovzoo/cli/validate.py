@@ -18,6 +18,7 @@ from ovzoo.cli.common import (
 from ovzoo.convert.converter import ir_path
 from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
+from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
 
 PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
@@ -56,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--json", type=Path, default=None, metavar="FILE", help="also write the report as JSON"
     )
+    parser.add_argument(
+        "--junit_xml",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the report as JUnit XML for CI: one test case per model, precision and check",
+    )
     return parser
 
 
@@ -81,6 +89,8 @@ def main(argv: list[str]) -> int:
     print(format_reports(reports))
     if args.json is not None:
         write_json(reports, args.json)
+    if args.junit_xml is not None:
+        write_junit(reports, args.junit_xml)
     failed = [check for report in reports for check in report.failed]
     for report in reports:
         verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"

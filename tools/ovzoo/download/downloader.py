@@ -17,11 +17,11 @@ from ovzoo.catalog.model import Model, ModelFile
 from ovzoo.download.cache import BlobCache
 from ovzoo.download.fetch import RetryPolicy, fetch_file
 from ovzoo.download.hashing import file_matches
+from ovzoo.download.postprocess import run_postprocessing
 from ovzoo.download.progress import ProgressFormat, ProgressReporter, make_reporter
 from ovzoo.download.session import new_session
 from ovzoo.download.sources import candidate_urls, check_mirror
 from ovzoo.errors import OvzooError, UsageError, within
-from ovzoo.postprocess import run_postprocessing
 
 log = logging.getLogger(__name__)
 

@@ -383,6 +383,15 @@ def _softmax_output(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape]
     ]  # a label shaped like data (soft labels) is legal
 
 
+def _expand_dims(node: Node, shapes: list[Shape | None]) -> tuple[list[Shape], Expected]:
+    data = _data(node, shapes)
+    axis = node.attr_int("axis", 0)
+    if not -len(data) - 1 <= axis <= len(data):
+        raise node.format_error(f"attribute 'axis': {axis} is out of range for input shape {data}")
+    axis %= len(data) + 1
+    return [(*data[:axis], 1, *data[axis:])], []
+
+
 # ops whose inputs all share the output's shape, so any sized input sizes the others
 _SAME_SHAPE_OPS = frozenset({"ElementWiseSum", "add_n", "elemwise_add", "elemwise_mul"})
 
@@ -406,5 +415,6 @@ SHAPE_RULES: dict[str, ShapeRule] = {
     "broadcast_mul": _broadcast,
     "elemwise_add": _elementwise,
     "elemwise_mul": _elementwise,
+    "expand_dims": _expand_dims,
     "softmax": _same,
 }

@@ -35,5 +35,6 @@ TRANSLATORS: dict[str, Translator] = {
     "broadcast_mul": elementwise.translate_broadcast_mul,
     "elemwise_add": elementwise.translate_elemwise_add,  # what `a + b` serialises as
     "elemwise_mul": elementwise.translate_elemwise_mul,  # what `a * b` serialises as
+    "expand_dims": shape.translate_expand_dims,
     "softmax": softmax.translate_softmax,
 }

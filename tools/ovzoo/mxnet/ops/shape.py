@@ -1,4 +1,4 @@
-"""Shape-only ops: Flatten, Reshape, Concat, Dropout (identity in inference)."""
+"""Shape-only ops: Flatten, Reshape, Concat, expand_dims, Dropout (identity in inference)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,13 @@ def translate_dropout(node: Node, ctx: ConvertContext) -> list[ov.Output]:
         "mode='always' (dropout at inference) is not supported",
     )
     return [ctx.input(node, 0)]
+
+
+def translate_expand_dims(node: Node, ctx: ConvertContext) -> list[ov.Output]:
+    """MXNet expand_dims(data; axis) (no default): a new axis of size 1 at ``axis`` of the output."""
+    node.expect_inputs(1)
+    rank = len(ctx.input_shape(node, 0))
+    axis = node.attr_int("axis", 0)
+    node.check(-rank - 1 <= axis <= rank, f"axis {axis} is out of range for a rank-{rank} input")
+    axes = ctx.integers([axis % (rank + 1)], f"{node.name}/axes")
+    return [ctx.named(opset8.unsqueeze(ctx.input(node, 0), axes), node.name)]

@@ -33,7 +33,7 @@ from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.extras import import_optional
 from ovzoo.naming import claim_name
-from ovzoo.quantize_scope import FloatLayer, narrow_group_convolutions
+from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class QuantizeOptions:
     output_dir: Path
     calibration: Calibration
     precisions: tuple[str, ...] = ("FP16-INT8", "FP32-INT8")
-    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize_scope)
+    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize.scope)
     keep_slow_layers_float: bool = True
 
 
@@ -84,7 +84,7 @@ class QuantizationResult:
     source_ir: Path
     calibration: str  # Calibration.describe(): printed in every report
     seconds: float
-    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize_scope)
+    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize.scope)
 
 
 @dataclass
