@@ -104,7 +104,13 @@ def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
 
     graph = load_symbol(spec.input_symbol)
     params = strip_prefixes(load_params(spec.input_model))
-    ir_model = convert_graph(graph, params, {spec.input_name: spec.input_shape}, outputs=spec.output or None)
+    ir_model = convert_graph(
+        graph,
+        params,
+        {spec.input_name: spec.input_shape},
+        outputs=spec.output or None,
+        params_source=str(spec.input_model),
+    )
     del params
     _name_tensors(ir_model, model, spec)
     ir_model = fold_preprocessing(ir_model, spec)
