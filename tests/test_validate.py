@@ -14,10 +14,11 @@ import pytest
 
 from ovzoo.catalog.model import ModelCard
 from ovzoo.cli.validate import main as validate_main
-from ovzoo.convert.converter import convert_model, ir_path
+from ovzoo.convert.converter import convert_model
 from ovzoo.validate import validate_model
 from ovzoo.validate.cost import count_cost
 from ovzoo.validate.layer_shapes import check_octave_invariant
+from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
 from support.checkpoints import tiny_checkpoint, tiny_descriptor_yaml, tiny_model, with_args
 

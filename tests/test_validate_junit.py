@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from ovzoo.cli.validate import main as validate_main
-from ovzoo.convert.converter import convert_model, ir_path
+from ovzoo.convert.converter import convert_model
 from ovzoo.validate.checks import Check, ValidationReport
 from ovzoo.validate.junit import junit_tree
+from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
 from support.checkpoints import tiny_checkpoint, tiny_descriptor_yaml, tiny_model
 

@@ -11,9 +11,9 @@ import numpy as np
 
 from ovzoo.benchmark.records import BenchmarkOptions, Timing
 from ovzoo.catalog.model import Model
-from ovzoo.convert.mo_args import parse_mo_args
 from ovzoo.errors import ModelNotDownloaded
 from ovzoo.images import image_like_batch
+from ovzoo.vocabulary.spec import parse_mo_args
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from ovzoo.benchmark.mxnet_timing import time_original
 from ovzoo.benchmark.records import MXNET, BenchmarkOptions, BenchmarkReport, Measurement, Timing
 from ovzoo.benchmark.results import write_results
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import ir_path
 from ovzoo.errors import BenchmarkError, OvzooError
+from ovzoo.vocabulary.layout import ir_path
 
 log = logging.getLogger(__name__)
 

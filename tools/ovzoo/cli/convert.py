@@ -13,8 +13,9 @@ from ovzoo.cli.common import (
     precision_list,
     select_from_args,
 )
-from ovzoo.convert.converter import IR_PRECISIONS, convert_models
+from ovzoo.convert.converter import convert_models
 from ovzoo.errors import UsageError
+from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
 
 
 def parse_jobs(text: str) -> int:
@@ -40,10 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_directory_args(parser, "where ovzoo download put the models", "where to write the IR")
     parser.add_argument(
         "--precisions",
-        type=precision_list(IR_PRECISIONS),
+        type=precision_list(CONVERTED_PRECISIONS),
         default=("FP16", "FP32"),
         metavar="PREC[,PREC]",
-        help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)",
+        help=f"IR precisions to produce, comma-separated: {','.join(CONVERTED_PRECISIONS)} (default: FP16,FP32)",
     )
     parser.add_argument(
         "-j",

@@ -15,13 +15,12 @@ from ovzoo.cli.common import (
     precision_list,
     select_from_args,
 )
-from ovzoo.convert.converter import ir_path
 from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
 from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
-
-PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,10 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=precision_list(PRECISIONS),
+        type=precision_list(ALL_PRECISIONS),
         default=None,
         metavar="PREC[,PREC]",
-        help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
+        help=f"IR precisions to check, comma-separated, from {','.join(ALL_PRECISIONS)} "
         "(default: FP32,FP16 and the INT8 IRs that exist)",
     )
     parser.add_argument(

@@ -22,9 +22,9 @@ import openvino as ov
 
 from ovzoo.atomic import atomic_write_text
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import ir_path
 from ovzoo.errors import ExportError, ModelNotDownloaded, OvzooError, within
 from ovzoo.export.config import CONFIG_NAME, ModelEntry, merge_entries, read_config, render_config
+from ovzoo.vocabulary.layout import ir_path
 
 # what ovzoo export can read: the converter's and the quantizer's precisions
 EXPORT_PRECISIONS = ("FP16", "FP32", "FP16-INT8", "FP32-INT8")

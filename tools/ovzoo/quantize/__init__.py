@@ -2,15 +2,14 @@
 
 from ovzoo.quantize.quantizer import (
     ANNOTATION_NAME,
+    DEFAULT_PRECISIONS,
     DEFAULT_SUBSET_SIZE,
-    QUANTIZED_PRECISIONS,
     SYNTHETIC_CALIBRATION_SEED,
     Calibration,
     QuantizationReport,
     QuantizationResult,
     QuantizeOptions,
     calibration_images,
-    check_quantized_precisions,
     quantize_ir,
     quantize_model,
     quantize_models,
@@ -20,8 +19,8 @@ from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 
 __all__ = [
     "ANNOTATION_NAME",
+    "DEFAULT_PRECISIONS",
     "DEFAULT_SUBSET_SIZE",
-    "QUANTIZED_PRECISIONS",
     "SYNTHETIC_CALIBRATION_SEED",
     "Calibration",
     "FloatLayer",
@@ -29,7 +28,6 @@ __all__ = [
     "QuantizationResult",
     "QuantizeOptions",
     "calibration_images",
-    "check_quantized_precisions",
     "narrow_group_convolutions",
     "quantize_ir",
     "quantize_model",
