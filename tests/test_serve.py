@@ -21,8 +21,8 @@ import requests
 from ovzoo.errors import ServeError
 from ovzoo.export.repository import ExportOptions, export_models
 from ovzoo.images import image_like_batch
-from ovzoo.serve.engine import DEFAULT_HINT
 from ovzoo.serve.repository import read_repository
+from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG
 from support.digits_pipeline import digits_model
 from support.model_repository import DIGITS, check_ovms_config, converted_digits
 from support.serve_process import REPO_ROOT, running_server
@@ -55,7 +55,7 @@ def server(repository: Path):
 def direct_prob(repository: Path, images: np.ndarray, version: int = 1) -> np.ndarray:
     """The same IR compiled in this process the way the server compiles it, one image at a time."""
     xml = repository / DIGITS / str(version) / f"{DIGITS}.xml"
-    request = ov.Core().compile_model(str(xml), "CPU", DEFAULT_HINT).create_infer_request()
+    request = ov.Core().compile_model(str(xml), "CPU", DEFAULT_PLUGIN_CONFIG).create_infer_request()
     return np.stack([request.infer({0: image[None]})["prob"][0].copy() for image in images])
 
 

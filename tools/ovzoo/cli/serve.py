@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ovzoo.cli.common import positive_float, positive_int
-from ovzoo.errors import ServeError
+from ovzoo.extras import import_optional
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +43,9 @@ def port_number(text: str) -> int:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    try:  # FastAPI and uvicorn come with the serve extra
-        from ovzoo.serve.server import ServeOptions, serve_repository
-    except ImportError as e:
-        raise ServeError(f"{e.name} is missing: install the serve extra (pip install 'ovzoo[serve]')") from e
+    for module in ("fastapi", "uvicorn"):  # the serve extra: one clear error when it is missing
+        import_optional(module)
+    from ovzoo.serve.server import ServeOptions, serve_repository
 
     options = ServeOptions(
         host=args.host,

@@ -20,11 +20,9 @@ import openvino as ov
 from ovzoo.errors import ServeError, within
 from ovzoo.serve.repository import ModelConfig
 from ovzoo.serve.tensors import OV_DATATYPES, TensorSpec
+from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG, layout_name
 
 log = logging.getLogger(__name__)
-
-# when a config gives no hint: many requests in flight at once (ovzoo export writes the same)
-DEFAULT_HINT = {"PERFORMANCE_HINT": "THROUGHPUT"}
 
 
 class CompiledVersion:
@@ -122,7 +120,9 @@ def _compile(core: ov.Core, config: ModelConfig, version: int, xml: Path) -> Com
     try:
         model = core.read_model(str(xml))
         _apply_shape_and_layout(model, config)
-        compiled = core.compile_model(model, config.target_device, {**DEFAULT_HINT, **config.plugin_config})
+        compiled = core.compile_model(
+            model, config.target_device, {**DEFAULT_PLUGIN_CONFIG, **config.plugin_config}
+        )
     except RuntimeError as e:
         raise ServeError(f"OpenVINO can't load {xml}: {str(e).strip().splitlines()[0]}") from e
     loaded = CompiledVersion(config.name, version, compiled, config.nireq)
@@ -145,8 +145,7 @@ def _apply_shape_and_layout(model: ov.Model, config: ModelConfig) -> None:
                 f"shape/layout: the model has no input {name!r} (inputs: {', '.join(sorted(ports))})"
             )
     for name, wanted in config.layout.items():
-        own = ports[name].get_node().get_layout()
-        own_text = "" if own.empty else own.to_string().strip("[]").replace(",", "")
+        own_text = layout_name(ports[name])
         if any(part != own_text for part in wanted.split(":")):  # "NCHW", or "NCHW:NCHW" (served:model)
             raise ServeError(
                 f"layout.{name}: {wanted!r} differs from the IR's {own_text or 'none'}: not supported"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ovzoo.errors import ServeError, within
-from ovzoo.export.config import CONFIG_NAME
+from ovzoo.vocabulary.model_repository import CONFIG_NAME
 
 log = logging.getLogger(__name__)
 
