@@ -111,6 +111,21 @@ def convert_model(
 
 def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
+    ir_model = translate_checkpoint(spec)
+    _name_tensors(ir_model, model, spec)
+    ir_model = fold_preprocessing(ir_model, spec)
+    files = "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
+    record_rt_info(ir_model, spec, model.name, model.framework, files or "none")
+    return ir_model
+
+
+def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
+    """The checkpoint's graph as an ``ov.Model`` (no preprocessing, tensors named after MXNet's nodes).
+
+    Raises:
+        FormatError: a malformed symbol or params file, shapes the params contradict.
+        ConversionError, UnsupportedOpsError: what the front end can't translate.
+    """
     # imported here so that planning (--dry_run) and argument checks stay light
     from ovzoo.mxnet.frontend import convert_graph
     from ovzoo.mxnet.params import load_params, strip_prefixes
@@ -118,12 +133,7 @@ def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
 
     graph = load_symbol(spec.input_symbol)
     params = strip_prefixes(load_params(spec.input_model))
-    ir_model = convert_graph(graph, params, {spec.input_name: spec.input_shape}, outputs=spec.output or None)
-    del params
-    _name_tensors(ir_model, model, spec)
-    ir_model = fold_preprocessing(ir_model, spec)
-    _record_rt_info(ir_model, model, spec)
-    return ir_model
+    return convert_graph(graph, params, spec.input_shapes, outputs=spec.output or None)
 
 
 def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
@@ -155,17 +165,17 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
     ir_model.set_friendly_name(model.name)
 
 
-def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+def record_rt_info(
+    ir_model: ov.Model, spec: ConversionSpec, model_name: str, framework: str, files: str
+) -> None:
+    """Provenance in ``rt_info``: ovzoo and OpenVINO versions, source files (``files``: name, hash, size),
+    the arguments and the folded preprocessing."""
     # No absolute paths and no timestamps: the IR must not depend on where or when it was converted.
     entries: list[tuple[list[str], str]] = [
         (["ovzoo", "version"], ovzoo.__version__),
-        (["ovzoo", "model_name"], model.name),
-        (["ovzoo", "source", "framework"], model.framework),
-        (
-            ["ovzoo", "source", "files"],
-            "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
-            or "none",
-        ),
+        (["ovzoo", "model_name"], model_name),
+        (["ovzoo", "source", "framework"], framework),
+        (["ovzoo", "source", "files"], files),
         (["ovzoo", "source", "symbol"], spec.input_symbol.name),
         (["ovzoo", "source", "params"], spec.input_model.name),
         (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
