@@ -273,12 +273,11 @@ def test_bad_input_is_one_line_in_a_real_process(small, tmp_path):
             ),
             "several shapes need --input",
         ),
-        (("--input_shape", "[1,3,16,16]", "--input", "image"), "input 'image' is not a variable"),
+        (("--input_shape", "[1,3,16,16]", "--input", "image"), "--input: 'image' is not a variable"),
         (("--input_shape", "[1,3,16,16]", "--output", "nope"), "requested output 'nope'"),
         (("--input_shape", "[1,3,16,16]", "--layout", "NHWC"), "layout 'NHWC' is not supported"),
         (("--input_shape", "[1,3,16,16]", "--compress_to_fp16=maybe"), "--compress_to_fp16=maybe"),
         (("--input_shape", "[1,3,16,16]", "--data_type", "FP64"), "--data_type=FP64"),
-        (("--input_shape", "[1,3,16,16]", "--input_symbol", "nowhere.json"), "no such file"),
         ((), "no input shape for 'data': give --input_shape"),
     ],
 )
@@ -286,7 +285,11 @@ def test_bad_flags_are_one_error_naming_file_and_flag(small, tmp_path, capsys, e
     params, _ = small
     assert run_convert("--input_model", str(params), "-o", str(tmp_path / "out"), *extra) == 1
     err = capsys.readouterr().err
-    assert message in err and err.startswith(f"ovzoo convert: error: {params}") and err.count("\n") == 1, err
+    named = (
+        f"ovzoo convert: error: {params}",
+        f"ovzoo convert: error: {params.with_name('small-symbol.json')}",
+    )
+    assert message in err and err.startswith(named) and err.count("\n") == 1, err
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
@@ -304,16 +307,19 @@ def test_params_lacking_an_array_names_it(small, tmp_path, capsys):
     assert not (tmp_path / "broken-0000.xml").exists()
 
 
-def test_missing_params_file(tmp_path, capsys):
+def test_missing_files_are_named(small, tmp_path, capsys):
     missing = tmp_path / "gone-0000.params"
     assert run_convert("--input_model", str(missing), "--input_shape", "[1,3,8,8]") == 1
-    assert "no such file" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"ovzoo convert: error: {tmp_path / 'gone-symbol.json'}: no such file\n"
+    monkeypatch = pytest.MonkeyPatch.context()
+    with monkeypatch as m:
+        m.chdir(tmp_path)  # relative paths are taken from the current directory, as mo did
+        assert run_convert("-m", str(small[0]), "--input_symbol", "s.json", "--input_shape", "[1,3,8,8]") == 1
+    assert capsys.readouterr().err == f"ovzoo convert: error: {tmp_path / 's.json'}: no such file\n"
 
 
 def test_api_errors_are_ovzoo_errors_naming_the_file(small):
     from ovzoo import convert_model
 
-    with pytest.raises(
-        OvzooError, match=r"small-0000.params: .*small-symbol.json: input 'image' is not a variable"
-    ):
+    with pytest.raises(OvzooError, match=r"small-symbol.json: --input: 'image' is not a variable"):
         convert_model(small[0], input=[("image", [1, 3, 16, 16])], layout={"image": "NCHW"})

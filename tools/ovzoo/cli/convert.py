@@ -19,9 +19,10 @@ from ovzoo.cli.common import (
     precision_list,
     select_from_args,
 )
-from ovzoo.convert.converter import IR_PRECISIONS, convert_models
-from ovzoo.convert.mo_args import SHORT_FLAGS
+from ovzoo.convert.converter import convert_models
 from ovzoo.errors import UsageError
+from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
+from ovzoo.vocabulary.spec import SHORT_FLAGS
 
 
 def parse_jobs(text: str) -> int:
@@ -49,10 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_directory_args(parser, "where ovzoo download put the models", "where to write the IR")
     parser.add_argument(
         "--precisions",
-        type=precision_list(IR_PRECISIONS),
+        type=precision_list(CONVERTED_PRECISIONS),
         default=("FP16", "FP32"),
         metavar="PREC[,PREC]",
-        help=f"IR precisions to produce, comma-separated: {','.join(IR_PRECISIONS)} (default: FP16,FP32)",
+        help=f"IR precisions to produce, comma-separated: {','.join(CONVERTED_PRECISIONS)} (default: FP16,FP32)",
     )
     parser.add_argument(
         "-j",
@@ -88,7 +89,7 @@ def is_mo_command_line(argv: list[str]) -> bool:
 def convert_mo_command_line(argv: list[str]) -> int:
     """``ovzoo convert --input_model ...``: one checkpoint, one IR."""
     from ovzoo.convert.checkpoint import convert_checkpoint
-    from ovzoo.convert.mo_args import parse_mo_command_line
+    from ovzoo.vocabulary.spec import parse_mo_command_line
 
     if "-h" in argv or "--help" in argv:
         print(MO_USAGE)

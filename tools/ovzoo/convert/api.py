@@ -15,8 +15,8 @@ from typing import TypeAlias
 import openvino as ov
 
 from ovzoo.convert.checkpoint import build_checkpoint_model
-from ovzoo.convert.fp16 import compress_weights_to_fp16
-from ovzoo.convert.mo_args import parse_mo_command_line
+from ovzoo.ir.fp16 import compress_weights_to_fp16
+from ovzoo.vocabulary.spec import parse_mo_command_line
 
 Shape: TypeAlias = str | Sequence[int] | ov.Shape | ov.PartialShape
 Values: TypeAlias = str | float | Sequence[float] | Mapping[str, Sequence[float]]
@@ -79,7 +79,9 @@ def _shape_text(shape: Shape) -> str:
 
 def _is_shape(value: object) -> bool:
     return isinstance(value, (ov.Shape, ov.PartialShape)) or (
-        isinstance(value, Sequence) and not isinstance(value, str) and all(hasattr(d, "__index__") for d in value)
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and all(hasattr(d, "__index__") for d in value)
     )
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import openvino as ov
 
 from ovzoo.convert.converter import record_rt_info, translate_checkpoint
-from ovzoo.convert.ir_writer import write_ir
-from ovzoo.convert.mo_args import ConversionSpec, IrTarget
 from ovzoo.convert.preprocessing import fold_preprocessing
-from ovzoo.errors import ModelNotDownloaded, within
+from ovzoo.errors import ModelNotDownloaded
+from ovzoo.ir.writer import write_ir
+from ovzoo.vocabulary.spec import ConversionSpec, IrTarget
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +29,16 @@ def build_checkpoint_model(spec: ConversionSpec) -> ov.Model:
         ModelNotDownloaded: the symbol or params file is missing.
         FormatError, ConversionError, UnsupportedOpsError: what the reader or the front end refuse.
     """
-    with within(str(spec.input_model)):
-        missing = [p for p in (spec.input_symbol, spec.input_model) if not p.is_file()]
-        if missing:
-            raise ModelNotDownloaded(f"no such file: {', '.join(str(p) for p in missing)}")
-        ir_model = translate_checkpoint(spec)
-        ir_model.set_friendly_name(spec.model_name)
-        ir_model = fold_preprocessing(ir_model, spec)
-        files = "; ".join(
-            f"{p.name} sha256:{_sha256(p)} {p.stat().st_size}" for p in (spec.input_symbol, spec.input_model)
-        )
-        record_rt_info(ir_model, spec, spec.model_name, "mxnet", files)
+    for path in (spec.input_symbol, spec.input_model):
+        if not path.is_file():
+            raise ModelNotDownloaded("no such file", (str(path),))
+    ir_model = translate_checkpoint(spec)
+    ir_model.set_friendly_name(spec.model_name)
+    ir_model = fold_preprocessing(ir_model, spec)
+    files = "; ".join(
+        f"{p.name} sha256:{_sha256(p)} {p.stat().st_size}" for p in (spec.input_symbol, spec.input_model)
+    )
+    record_rt_info(ir_model, spec, spec.model_name, "mxnet", files)
     return ir_model
 
 

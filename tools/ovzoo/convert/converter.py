@@ -17,15 +17,15 @@ import openvino as ov
 
 import ovzoo
 from ovzoo.catalog.model import Model
-from ovzoo.convert.ir_writer import write_ir
-from ovzoo.convert.mo_args import ConversionSpec, parse_mo_args
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+from ovzoo.ir.writer import write_ir
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
+from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
 
 log = logging.getLogger(__name__)
 
-# precision -> compress weights to FP16 when saving
-IR_PRECISIONS: dict[str, bool] = {"FP32": False, "FP16": True}
 DEFAULT_OUTPUT_NAME = "prob"  # the product's output contract when a descriptor has no output_info
 
 
@@ -52,23 +52,9 @@ class ConversionReport:
         return not self.failed
 
 
-def ir_path(output_dir: Path, model: Model, precision: str) -> Path:
-    """``<out>/public/<name>/<PREC>/<name>.xml`` (omz_converter layout)."""
-    return Path(output_dir) / model.subdirectory / precision / f"{model.name}.xml"
-
-
-def check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Validate and de-duplicate precisions, keeping their order.
-
-    Raises:
-        ConversionError: a precision the converter does not produce (INT8 comes from ``ovzoo quantize``).
-    """
-    unknown = [p for p in precisions if p not in IR_PRECISIONS]
-    if unknown or not precisions:
-        raise ConversionError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(IR_PRECISIONS)}"
-        )
-    return tuple(dict.fromkeys(precisions))
+def _check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    # INT8 precisions come from ``ovzoo quantize``, not from here
+    return check_precisions(precisions, CONVERTED_PRECISIONS, ConversionError)
 
 
 def convert_model(
@@ -86,7 +72,7 @@ def convert_model(
         FormatError: a malformed symbol or params file.
     """
     started = time.perf_counter()
-    precisions = check_precisions(precisions)
+    precisions = _check_precisions(precisions)
     spec = parse_mo_args(model, download_dir, output_dir)
     irs = {p: ir_path(output_dir, model, p) for p in precisions}
     with within(f"model {model.name!r}"):
@@ -102,7 +88,7 @@ def convert_model(
         chain = describe_input_chain(ir_model, spec.input_name)
         for precision, xml in irs.items():
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-            write_ir(ir_model, xml, compress_to_fp16=IR_PRECISIONS[precision])
+            write_ir(ir_model, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
             log.info("%s: wrote %s", model.name, xml)
     return ConversionResult(
         model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
@@ -132,8 +118,16 @@ def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
+    variables = {node.name for node in graph.variables}
+    for name in spec.input_shapes:
+        if name not in variables:
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
+            )
     params = strip_prefixes(load_params(spec.input_model))
-    return convert_graph(graph, params, spec.input_shapes, outputs=spec.output or None)
+    return convert_graph(
+        graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
+    )
 
 
 def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
@@ -208,7 +202,7 @@ def plan_lines(model: Model, spec: ConversionSpec, irs: dict[str, Path]) -> tupl
     for node, name in zip(out_nodes, names, strict=False):
         lines.append(f"  output: MXNet node {node} -> tensor {name!r} shape {shapes.get(node, 'unknown')}")
     for precision, xml in irs.items():
-        weights = "weights compressed to FP16" if IR_PRECISIONS[precision] else "FP32 weights"
+        weights = "weights compressed to FP16" if PRECISIONS[precision].compress_to_fp16 else "FP32 weights"
         lines.append(f"  {precision}: {xml} + {xml.with_suffix('.bin').name}; {weights}")
     return tuple(lines)
 
@@ -247,7 +241,7 @@ def convert_models(
     Raises:
         ConversionError: unknown precisions (checked before any model starts).
     """
-    precisions = check_precisions(precisions)
+    precisions = _check_precisions(precisions)
 
     def one(model: Model) -> ConversionResult | OvzooError:
         try:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ovzoo.catalog.model import Model, TensorInfo
 from ovzoo.errors import ConversionError
+from ovzoo.vocabulary.layout import model_dir
 
 # MXNet checkpoints are <prefix>-<epoch>.params beside <prefix>-symbol.json (mx.model.load_checkpoint).
 _CHECKPOINT_PARAMS = re.compile(r"^(?P<prefix>.+)-(?P<epoch>\d+)\.params$")
@@ -130,8 +131,8 @@ def _per_channel(values: tuple[float, ...], channels: int) -> np.ndarray:
 def substitution_dirs(model: Model, download_dir: Path, output_dir: Path) -> dict[str, Path]:
     """The omz_converter placeholders: $dl_dir, $conv_dir (per model) and $config_dir (the descriptor's folder)."""
     return {
-        "dl_dir": Path(download_dir) / model.subdirectory,
-        "conv_dir": Path(output_dir) / model.subdirectory,
+        "dl_dir": model_dir(download_dir, model),
+        "conv_dir": model_dir(output_dir, model),
         "config_dir": Path(model.config_dir),
     }
 
