@@ -19,6 +19,7 @@ import ovzoo
 from ovzoo.catalog.model import Model
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
@@ -86,10 +87,14 @@ def convert_model(
             )
         ir_model = build_ir_model(model, spec)
         chain = describe_input_chain(ir_model, spec.input_name)
-        for precision, xml in irs.items():
+        # f32 IRs first, then the weights are compressed in place for the f16 ones: never two full
+        # copies of the weights in memory at once (the f32 constants go as their f16 twins arrive)
+        for precision in sorted(irs, key=lambda p: PRECISIONS[p].compress_to_fp16):
+            if PRECISIONS[precision].compress_to_fp16:
+                compress_weights_to_fp16(ir_model, in_place=True)
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-            write_ir(ir_model, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
-            log.info("%s: wrote %s", model.name, xml)
+            write_ir(ir_model, irs[precision], compress_to_fp16=False)
+            log.info("%s: wrote %s", model.name, irs[precision])
     return ConversionResult(
         model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
     )
@@ -114,7 +119,7 @@ def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
     """
     # imported here so that planning (--dry_run) and argument checks stay light
     from ovzoo.mxnet.frontend import convert_graph
-    from ovzoo.mxnet.params import load_params, strip_prefixes
+    from ovzoo.mxnet.params import ParamsFile
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
@@ -124,7 +129,8 @@ def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
             raise ConversionError(
                 f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
             )
-    params = strip_prefixes(load_params(spec.input_model))
+    # read array by array as the translators ask, so a weight folded into another is freed at once
+    params = ParamsFile.open(spec.input_model).without_prefixes()
     return convert_graph(
         graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
     )
