@@ -102,26 +102,38 @@ def convert_model(
 
 def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
+    ir_model = translate_checkpoint(spec)
+    _name_tensors(ir_model, model, spec)
+    ir_model = fold_preprocessing(ir_model, spec)
+    files = "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
+    record_rt_info(ir_model, spec, model.name, model.framework, files or "none")
+    return ir_model
+
+
+def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
+    """The checkpoint's graph as an ``ov.Model`` (no preprocessing, tensors named after MXNet's nodes).
+
+    Raises:
+        FormatError: a malformed symbol or params file, shapes the params contradict.
+        ConversionError, UnsupportedOpsError: what the front end can't translate.
+    """
     # imported here so that planning (--dry_run) and argument checks stay light
     from ovzoo.mxnet.frontend import convert_graph
     from ovzoo.mxnet.params import ParamsFile
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
+    variables = {node.name for node in graph.variables}
+    for name in spec.input_shapes:
+        if name not in variables:
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
+            )
     # read array by array as the translators ask, so a weight folded into another is freed at once
     params = ParamsFile.open(spec.input_model).without_prefixes()
-    ir_model = convert_graph(
-        graph,
-        params,
-        {spec.input_name: spec.input_shape},
-        outputs=spec.output or None,
-        params_source=str(spec.input_model),
+    return convert_graph(
+        graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
     )
-    del params
-    _name_tensors(ir_model, model, spec)
-    ir_model = fold_preprocessing(ir_model, spec)
-    _record_rt_info(ir_model, model, spec)
-    return ir_model
 
 
 def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
@@ -153,17 +165,17 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
     ir_model.set_friendly_name(model.name)
 
 
-def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+def record_rt_info(
+    ir_model: ov.Model, spec: ConversionSpec, model_name: str, framework: str, files: str
+) -> None:
+    """Provenance in ``rt_info``: ovzoo and OpenVINO versions, source files (``files``: name, hash, size),
+    the arguments and the folded preprocessing."""
     # No absolute paths and no timestamps: the IR must not depend on where or when it was converted.
     entries: list[tuple[list[str], str]] = [
         (["ovzoo", "version"], ovzoo.__version__),
-        (["ovzoo", "model_name"], model.name),
-        (["ovzoo", "source", "framework"], model.framework),
-        (
-            ["ovzoo", "source", "files"],
-            "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
-            or "none",
-        ),
+        (["ovzoo", "model_name"], model_name),
+        (["ovzoo", "source", "framework"], framework),
+        (["ovzoo", "source", "files"], files),
         (["ovzoo", "source", "symbol"], spec.input_symbol.name),
         (["ovzoo", "source", "params"], spec.input_model.name),
         (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
