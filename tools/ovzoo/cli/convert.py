@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print what would be read and written, per model and precision; write nothing",
     )
+    parser.add_argument(
+        "--no_graph_rewrites",
+        dest="graph_rewrites",
+        action="store_false",
+        help="write the graph as translated: skip the measured speed rewrites (merged convolution groups)",
+    )
     return parser
 
 
@@ -69,7 +75,7 @@ def main(argv: list[str]) -> int:
     if not models:
         raise UsageError("no models selected")
     report = convert_models(
-        models, args.download_dir, output_dir(args), args.precisions, args.dry_run, args.jobs
+        models, args.download_dir, output_dir(args), args.precisions, args.dry_run, args.jobs, args.graph_rewrites
     )
     for result in report.results:
         if result.dry_run:

@@ -77,8 +77,11 @@ def convert_model(
     output_dir: Path,
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
+    graph_rewrites: bool = True,
 ) -> ConversionResult:
     """Convert one descriptor's checkpoint to IR files (or only plan it when ``dry_run``).
+
+    ``graph_rewrites``: apply ovzoo.optimize's speed rewrites (measured per machine, cached).
 
     Raises:
         ConversionError: bad model_optimizer_args, an untranslatable graph, an output that breaks output_info.
@@ -98,7 +101,7 @@ def convert_model(
                 f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
                 f"--name {model.name}' first (with the same download dir)"
             )
-        ir_model = build_ir_model(model, spec)
+        ir_model = build_ir_model(model, spec, graph_rewrites)
         chain = describe_input_chain(ir_model, spec.input_name)
         for precision, xml in irs.items():
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
@@ -109,12 +112,13 @@ def convert_model(
     )
 
 
-def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
+def build_ir_model(model: Model, spec: ConversionSpec, graph_rewrites: bool = True) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
     # imported here so that planning (--dry_run) and argument checks stay light
     from ovzoo.mxnet.frontend import convert_graph
     from ovzoo.mxnet.params import load_params, strip_prefixes
     from ovzoo.mxnet.symbol import load_symbol
+    from ovzoo.optimize import RewriteOptions, rewrite_graph
 
     graph = load_symbol(spec.input_symbol)
     params = strip_prefixes(load_params(spec.input_model))
@@ -122,6 +126,7 @@ def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
     del params
     _name_tensors(ir_model, model, spec)
     ir_model = fold_preprocessing(ir_model, spec)
+    rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
     _record_rt_info(ir_model, model, spec)
     return ir_model
 
@@ -229,6 +234,7 @@ def convert_models(
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
     jobs: int = 1,
+    graph_rewrites: bool = True,
 ) -> ConversionReport:
     """Convert several models, ``jobs`` at a time (threads: reading, folding and saving release the GIL).
 
@@ -241,7 +247,7 @@ def convert_models(
 
     def one(model: Model) -> ConversionResult | OvzooError:
         try:
-            return convert_model(model, download_dir, output_dir, precisions, dry_run)
+            return convert_model(model, download_dir, output_dir, precisions, dry_run, graph_rewrites)
         except OvzooError as e:
             return e
         except Exception as e:  # a bug or an OpenVINO failure: report it against the model, keep going
