@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +74,9 @@ def merges_for(weight_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (1,)  # depthwise: its own fast kernels
     widest = max(out_per_group, in_per_group)
     return tuple(
-        m for m in range(1, min(groups, MAX_MERGE) + 1) if groups % m == 0 and (m == 1 or m * widest <= MAX_MERGED_WIDTH)
+        m
+        for m in range(1, min(groups, MAX_MERGE) + 1)
+        if groups % m == 0 and (m == 1 or m * widest <= MAX_MERGED_WIDTH)
     )
 
 
@@ -85,7 +88,9 @@ def block_diagonal(weights: np.ndarray, merge: int) -> np.ndarray:
     )
     for g in range(groups):
         j, a = divmod(g, merge)
-        merged[j, a * out_per_group : (a + 1) * out_per_group, a * in_per_group : (a + 1) * in_per_group] = weights[g]
+        merged[j, a * out_per_group : (a + 1) * out_per_group, a * in_per_group : (a + 1) * in_per_group] = (
+            weights[g]
+        )
     return merged
 
 
@@ -106,6 +111,16 @@ def inference_precisions(core: ov.Core) -> tuple[str, ...]:
     return tuple(dict.fromkeys(("f32", default)))
 
 
+def cost_keys(candidates: list[Candidate], core: ov.Core) -> dict[tuple[int, str], str]:
+    """(candidate index, precision) -> its cost cache key (one per layer shape, machine and precision)."""
+    machine = machine_key(core)
+    return {
+        (i, precision): f"{machine} | {precision} | {candidate.layer.key()}"
+        for i, candidate in enumerate(candidates)
+        for precision in inference_precisions(core)
+    }
+
+
 def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> list[MergedLayer]:
     """Rewrite ``model`` in place; return what was merged, in graph order.
 
@@ -115,29 +130,31 @@ def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> lis
     if not candidates:
         return []
     core = ov.Core()
+    keys = cost_keys(candidates, core)
     precisions = inference_precisions(core)
-    machine = machine_key(core)
-    known: dict[str, dict[int, float]] = {}
-    measured: dict[str, dict[int, float]] = {}
-    for candidate in candidates:
-        for precision in precisions:
-            key = f"{machine} | {precision} | {candidate.layer.key()}"
-            if key in known:
-                continue
-            costs = cache.get(key)
-            if costs is None and measure:
-                merges = merges_for(candidate.weights.shape)
-                costs = measured[key] = time_merges(core, candidate.layer, merges, precision)
-                log.debug("timed %s at %s: %s", candidate.layer.key(), precision, costs)
-            if costs is not None and 1 in costs:
-                known[key] = costs
-    cache.put(measured)
+    known = {key: found for key in set(keys.values()) if (found := cache.get(key)) and 1 in found}
+    if measure:
+        missing = {key: (i, p) for (i, p), key in sorted(keys.items()) if key not in known}
+        if missing:
+            started = time.perf_counter()
+            measured = {}
+            for key, (i, precision) in missing.items():
+                layer = candidates[i].layer
+                measured[key] = time_merges(core, layer, merges_for(candidates[i].weights.shape), precision)
+                log.debug("timed %s at %s: %s", layer.key(), precision, measured[key])
+            cache.put(measured)
+            known.update(measured)
+            log.info(
+                "timed %d layer shapes for the group merge in %.1f s (kept in %s)",
+                len(missing),
+                time.perf_counter() - started,
+                cache.path,
+            )
     merged = []
-    for candidate in candidates:
-        keys = {p: f"{machine} | {p} | {candidate.layer.key()}" for p in precisions}
-        if not all(k in known for k in keys.values()):
-            continue
-        costs = {p: known[k] for p, k in keys.items()}
+    for i, candidate in enumerate(candidates):
+        costs = {p: known[key] for (j, p), key in keys.items() if j == i and key in known}
+        if len(costs) < len(precisions):
+            continue  # not measured (measure=False and not in the cache)
         merge = choose_merge(costs)
         if merge == 1:
             continue

@@ -64,15 +64,15 @@ def _candidate_model(layer: ConvLayer, merge: int, rng: np.random.Generator) -> 
     return ov.Model([conv.output(0)], [x], f"merge{merge}")
 
 
-def time_merges(
-    core: ov.Core, layer: ConvLayer, merges: tuple[int, ...], precision: str
-) -> dict[int, float]:
+def time_merges(core: ov.Core, layer: ConvLayer, merges: tuple[int, ...], precision: str) -> dict[int, float]:
     """Fastest wall milliseconds of one inference per merge factor."""
     rng = np.random.default_rng(0)
     config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
     requests = {}
     for merge in merges:
-        request = core.compile_model(_candidate_model(layer, merge, rng), "CPU", config).create_infer_request()
+        request = core.compile_model(
+            _candidate_model(layer, merge, rng), "CPU", config
+        ).create_infer_request()
         request.set_input_tensor(ov.Tensor(rng.standard_normal(layer.input_shape).astype(np.float32)))
         for _ in range(WARMUP_RUNS):
             request.infer()

@@ -36,7 +36,9 @@ class MergedLayer:
 def write_record(model: ov.Model, enabled: bool, merged: list[MergedLayer]) -> None:
     model.set_rt_info("true" if enabled else "false", list(_ENABLED_KEY))
     if enabled:
-        model.set_rt_info(json.dumps([asdict(m) for m in merged], separators=(",", ":")), list(_GROUP_MERGE_KEY))
+        model.set_rt_info(
+            json.dumps([asdict(m) for m in merged], separators=(",", ":")), list(_GROUP_MERGE_KEY)
+        )
 
 
 def read_merged_layers(model: ov.Model) -> dict[str, MergedLayer]:
@@ -45,6 +47,8 @@ def read_merged_layers(model: ov.Model) -> dict[str, MergedLayer]:
         return {}
     entries = json.loads(model.get_rt_info(list(_GROUP_MERGE_KEY)).astype(str))
     return {
-        e["layer"]: MergedLayer(e["layer"], e["groups"], e["merged_groups"], {p: tuple(t) for p, t in e["ms"].items()})
+        e["layer"]: MergedLayer(
+            e["layer"], e["groups"], e["merged_groups"], {p: tuple(t) for p, t in e["ms"].items()}
+        )
         for e in entries
     }
