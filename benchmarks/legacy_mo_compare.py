@@ -36,7 +36,7 @@ from ir_speed import (  # noqa: E402  (benchmarks/ir_speed.py)
 )
 from measure import run_measured  # noqa: E402  (benchmarks/measure.py)
 from ovzoo.catalog.loader import load_models  # noqa: E402
-from ovzoo.convert.mo_args import parse_mo_args, substitution_dirs  # noqa: E402
+from ovzoo.vocabulary.spec import parse_mo_args, substitution_dirs  # noqa: E402
 from support.parity import F32, compare, run_ir  # noqa: E402
 
 LOAD_IN_2023 = """

@@ -68,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from ovzoo.benchmark import BenchmarkOptions, Timing, run_benchmark_app
     from ovzoo.catalog.loader import load_model_file
-    from ovzoo.convert.converter import convert_model, ir_path
+    from ovzoo.convert.converter import convert_model
     from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
+    from ovzoo.vocabulary.layout import ir_path
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="ovzoo-bench-quantize-"))

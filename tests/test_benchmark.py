@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ovzoo.benchmark import BenchmarkOptions, benchmark_app_command, parse_benchmark_report, run_benchmarks
-from ovzoo.convert.converter import convert_model, ir_path
+from ovzoo.convert.converter import convert_model
 from ovzoo.errors import BenchmarkError
+from ovzoo.vocabulary.layout import ir_path
 from support.checkpoints import tiny_checkpoint, tiny_model
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -13,9 +13,10 @@ import pytest
 
 import ovzoo
 from ovzoo.cli.convert import main as convert_main
-from ovzoo.convert.converter import convert_model, convert_models, ir_path
-from ovzoo.convert.mo_args import parse_mo_args
+from ovzoo.convert.converter import convert_model, convert_models
 from ovzoo.errors import ConversionError, FormatError, ModelNotDownloaded
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.spec import parse_mo_args
 from support.checkpoints import TINY_CLASSES, TINY_NAME, tiny_checkpoint, tiny_model
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}

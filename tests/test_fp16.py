@@ -8,7 +8,7 @@ import numpy as np
 import openvino as ov
 from openvino import opset8, opset11
 
-from ovzoo.convert.ir_writer import write_ir
+from ovzoo.ir.writer import write_ir
 
 
 def _upsample_then_conv() -> ov.Model:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -10,9 +11,9 @@ import numpy as np
 import openvino as ov
 import pytest
 
-from ovzoo.errors import ConversionError, UnsupportedOpsError
+from ovzoo.errors import ConversionError, FormatError, UnsupportedOpsError
 from ovzoo.mxnet.frontend import convert_graph, plan_batch_norm_folding
-from ovzoo.mxnet.ops import TRANSLATORS
+from ovzoo.mxnet.ops import OPS
 from ovzoo.mxnet.params import load_params, strip_prefixes
 from ovzoo.mxnet.reference import MXNetReference
 from ovzoo.mxnet.symbol import load_symbol, parse_symbol
@@ -214,12 +215,17 @@ def test_attribute_values_we_cant_honour_name_the_node(op: str, attrs: dict[str,
 def test_a_missing_param_is_named() -> None:
     x = mx.sym.var("data")
     sym = mx.sym.FullyConnected(x, num_hidden=3, name="fc")
-    with pytest.raises(ConversionError, match=r"node 'fc' \(FullyConnected\): param 'fc_weight' is missing"):
+    with pytest.raises(FormatError) as raised:
         convert_graph(
             parse_symbol(sym.tojson(), "net-symbol.json"),
             {"fc_bias": np.zeros(3, np.float32)},
             {"data": (1, 4)},
+            params_source="net-0000.params",
         )
+    assert str(raised.value).startswith(
+        "net-0000.params: param 'fc_weight': the params have no array for it; node 'fc' (FullyConnected) "
+        "reads it as input 1"
+    )
 
 
 def test_an_unknown_output_is_rejected(mini) -> None:
@@ -229,10 +235,10 @@ def test_an_unknown_output_is_rejected(mini) -> None:
 
 
 def test_unexpected_translator_failures_say_which_node(monkeypatch, mini) -> None:
-    def broken(node, ctx):
+    def broken(node, attrs, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(TRANSLATORS, "Flatten", broken)
+    monkeypatch.setitem(OPS, "Flatten", dataclasses.replace(OPS["Flatten"], translate=broken))
     sym, params = mini
     with pytest.raises(RuntimeError, match="boom") as raised:
         convert_graph(parse_symbol(sym.tojson(), "mini-symbol.json"), params, SHAPES)

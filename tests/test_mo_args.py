@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from ovzoo.catalog.model import Model, TensorInfo
-from ovzoo.convert.mo_args import parse_mo_args
 from ovzoo.errors import ConversionError
+from ovzoo.vocabulary.spec import parse_mo_args
 
 ZOO_ARGS = (
     "--reverse_input_channels",

@@ -17,13 +17,14 @@ import openvino as ov
 import pytest
 from openvino import opset8
 
-from ovzoo.convert.converter import convert_model, ir_path
+from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache
 from ovzoo.optimize.group_merge import block_diagonal, cost_keys, find_candidates, merges_for
 from ovzoo.optimize.record import read_merged_layers
 from ovzoo.validate.cost import count_cost
 from ovzoo.validate.runner import validate_model
+from ovzoo.vocabulary.layout import ir_path
 from support.checkpoints import catalog_model, synthetic_checkpoint, tiny_checkpoint, tiny_model
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
@@ -188,3 +189,28 @@ def test_rewritten_octave_resnext_keeps_numbers_and_validator_checks(tmp_path, m
         model, download, tmp_path / "merged", ("FP32", "FP16"), reference="mxnet", images=8
     )
     assert all(check.passed for check in report.checks), [c for c in report.checks if not c.passed]
+
+
+def test_python_api_and_mo_command_line_switch_it_off(tiny_download, tmp_path, monkeypatch):
+    from ovzoo.cli.__main__ import main  # noqa: PLC0415
+    from ovzoo.convert.api import convert_model as api_convert  # noqa: PLC0415
+
+    monkeypatch.setenv("OVZOO_CACHE_DIR", str(tmp_path / "cache"))
+    params = tiny_download / "public" / "tiny-octave" / "tiny" / "checkpoint-0-0000.params"
+    model = api_convert(params, input_shape=[1, 3, 32, 32], graph_rewrites=False)
+    assert model.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+    assert not (tmp_path / "cache" / CACHE_FILE).exists()  # nothing measured
+    xml = tmp_path / "ir" / "tiny.xml"
+    args = [
+        "convert",
+        "--input_model",
+        str(params),
+        "--input_shape",
+        "[1,3,32,32]",
+        "--output_dir",
+        str(xml.parent),
+    ]
+    assert main([*args, "--model_name", "tiny", "--no_graph_rewrites"]) == 0
+    assert (
+        ov.Core().read_model(xml).get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+    )

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import convert_model, ir_path
-from ovzoo.convert.mo_args import parse_mo_args
+from ovzoo.convert.converter import convert_model
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.spec import parse_mo_args
 from support.checkpoints import catalog_model, synthetic_checkpoint
 from support.parity import F32, compare, run_ir
 

@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from ovzoo.catalog.model import RegexReplace, UnpackArchive
+from ovzoo.download.postprocess import regex_replace, run_postprocessing, unpack_archive
 from ovzoo.errors import PostprocessError, UnsafeArchiveError
-from ovzoo.postprocess import regex_replace, run_postprocessing, unpack_archive
 from support.downloads import leftovers, make_model, payload
 
 WEIGHTS = payload(70_000, seed=3)

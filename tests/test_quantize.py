@@ -9,9 +9,9 @@ import openvino as ov
 import pytest
 
 from ovzoo.cli.__main__ import run_command
-from ovzoo.convert.converter import ir_path
 from ovzoo.errors import QuantizationError
 from ovzoo.quantize import Calibration, QuantizeOptions, calibration_images, quantize_model
+from ovzoo.vocabulary.layout import ir_path
 from ovzoo.zoo.digits import export_split
 from support.digits_pipeline import download_and_convert
 

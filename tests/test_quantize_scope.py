@@ -8,10 +8,10 @@ import pytest
 from openvino import opset8
 
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import ir_path
-from ovzoo.convert.ir_writer import write_ir
+from ovzoo.ir.writer import write_ir
 from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
-from ovzoo.quantize_scope import narrow_group_convolutions
+from ovzoo.quantize.scope import narrow_group_convolutions
+from ovzoo.vocabulary.layout import ir_path
 from support.digits_pipeline import digits_model
 
 SIZE = 32

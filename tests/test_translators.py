@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from ovzoo.mxnet.frontend import convert_graph
-from ovzoo.mxnet.ops import TRANSLATORS
+from ovzoo.mxnet.ops import OPS
+from ovzoo.mxnet.record import OpRecord
 from ovzoo.mxnet.symbol import parse_symbol
 from support.mxnet_graphs import mxnet_forward, openvino_forward, random_inputs, random_params
 from support.translator_cases import CASES, TranslatorCase, case_ops
@@ -28,10 +29,18 @@ def test_translator_matches_mxnet(case: TranslatorCase) -> None:
         np.testing.assert_allclose(got, want, rtol=case.rtol, atol=case.atol)
 
 
-def test_every_translator_has_a_case() -> None:
+def test_every_op_has_a_case() -> None:
     covered = set().union(*(case_ops(case) for case in CASES))
-    assert sorted(TRANSLATORS.keys() - covered) == []
+    assert sorted(OPS.keys() - covered) == []
 
 
-def test_translator_table_is_sorted() -> None:
-    assert list(TRANSLATORS) == sorted(TRANSLATORS)
+def test_op_table_is_sorted() -> None:
+    assert list(OPS) == sorted(OPS)
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_every_record_has_all_three_parts(op: str) -> None:
+    record = OPS[op]
+    assert isinstance(record, OpRecord)
+    for part in (record.parse, record.infer, record.translate):
+        assert callable(part), (op, part)

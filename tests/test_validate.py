@@ -14,12 +14,13 @@ import pytest
 
 from ovzoo.catalog.model import ModelCard
 from ovzoo.cli.validate import main as validate_main
-from ovzoo.convert.converter import convert_model, ir_path
+from ovzoo.convert.converter import convert_model
 from ovzoo.validate import validate_model
 from ovzoo.validate.cost import count_cost
 from ovzoo.validate.layer_shapes import check_octave_invariant
+from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
-from support.checkpoints import tiny_checkpoint, tiny_model, with_args
+from support.checkpoints import tiny_checkpoint, tiny_descriptor_yaml, tiny_model, with_args
 
 # -- cost counting on a hand-built IR ---------------------------------------------------------------
 
@@ -223,7 +224,7 @@ def test_cli_prints_table_writes_json_and_exits_1_on_failure(
     models_dir = tmp_path / "models"
     # a catalog with the tiny model, as a model.yml the loader reads
     (models_dir / model.name).mkdir(parents=True)
-    (models_dir / model.name / "model.yml").write_text(_tiny_descriptor_yaml(model))
+    (models_dir / model.name / "model.yml").write_text(tiny_descriptor_yaml(model))
     broken_dir = tmp_path / "broken"
     write_broken_ir(
         ir_path(ir_dir, model, "FP32"), ir_path(broken_dir, model, "FP32"), DEFECTS["output-named-softmax"]
@@ -249,23 +250,3 @@ def test_cli_prints_table_writes_json_and_exits_1_on_failure(
     failed = [c for c in document["models"][0]["checks"] if not c["passed"]]
     assert [c["name"] for c in failed] == ["contract.output"]
     assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
-
-
-def _tiny_descriptor_yaml(model) -> str:  # noqa: ANN001
-    args = "\n".join(f"  - {a}" for a in model.model_optimizer_args)
-    return f"""description: tiny test model
-task_type: classification
-files:
-  - name: tiny.tar
-    size: 1
-    checksum: {"ab" * 48}
-    source: https://example.invalid/tiny.tar
-model_optimizer_args:
-{args}
-input_info:
-  - {{name: data, shape: [1, 3, 32, 32], layout: NCHW}}
-output_info:
-  - {{name: prob, shape: [1, 10]}}
-framework: mxnet
-license: https://example.invalid/LICENSE
-"""

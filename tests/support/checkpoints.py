@@ -57,6 +57,27 @@ def tiny_model(args: tuple[str, ...] = TINY_ARGS, name: str = TINY_NAME) -> Mode
     )
 
 
+def tiny_descriptor_yaml(model: Model) -> str:
+    """A model.yml for :func:`tiny_model`, as the catalog loader reads it."""
+    args = "\n".join(f"  - {a}" for a in model.model_optimizer_args)
+    return f"""description: tiny test model
+task_type: classification
+files:
+  - name: tiny.tar
+    size: 1
+    checksum: {"ab" * 48}
+    source: https://example.invalid/tiny.tar
+model_optimizer_args:
+{args}
+input_info:
+  - {{name: data, shape: [1, 3, 32, 32], layout: NCHW}}
+output_info:
+  - {{name: prob, shape: [1, 10]}}
+framework: mxnet
+license: https://example.invalid/LICENSE
+"""
+
+
 def tiny_checkpoint(download_dir: Path, seed: int = 0, name: str = TINY_NAME) -> Path:
     """Write the tiny checkpoint under ``download_dir/public/<name>/tiny/``; returns the .params path."""
     from ovzoo.mxnet.legacy import import_mxnet

@@ -289,6 +289,38 @@ CASES: list[TranslatorCase] = [
             ("4,-1", (4, -1), False),
         ]
     ],
+    *[
+        TranslatorCase(
+            f"expand_dims-axis{axis}", lambda axis=axis: mx.sym.expand_dims(data(), axis=axis, name="expand")
+        )
+        for axis in (0, 2, 4, -1, -5)
+    ],
+    TranslatorCase(
+        "fc-flatten-default-n-c-1-1",
+        lambda: mx.sym.FullyConnected(data(), num_hidden=5, name="fc"),
+        shapes={"data": (N, C, 1, 1)},
+        atol=1e-4,
+    ),
+    TranslatorCase(
+        "fc-no_bias-two-inputs-n-c-1-1",
+        lambda: mx.sym.FullyConnected(data(), num_hidden=5, no_bias=True, name="fc"),
+        shapes={"data": (N, C, 1, 1)},
+        atol=1e-4,
+    ),
+    TranslatorCase(
+        "pool-global-kernel-larger-than-input-ignored",
+        lambda: mx.sym.Pooling(data(), kernel=(14, 14), global_pool=True, pool_type="avg", name="pool"),
+    ),
+    TranslatorCase(
+        "pool-global-no-kernel",
+        lambda: mx.sym.Pooling(data(), global_pool=True, pool_type="avg", name="pool"),
+    ),
+    TranslatorCase("se-block-octconv", lambda: _se_block(), atol=1e-4),
+    TranslatorCase(
+        "concat-no-dim-three-inputs-densenet",
+        lambda: mx.sym.Concat(data("a"), data("b"), data("c"), name="concat0"),
+        shapes={"a": IMAGE["data"], "b": (N, 4, H, W), "c": (N, 2, H, W)},
+    ),
     TranslatorCase("dropout-identity", lambda: mx.sym.Dropout(data(), p=0.5, name="drop")),
     # softmax family
     TranslatorCase(
@@ -323,6 +355,18 @@ def _shared_conv():
     return mx.sym.add_n(
         _zoo_bn(conv, "bn"), mx.sym.Activation(conv, act_type="relu", name="relu"), name="sum"
     )
+
+
+def _se_block():
+    """A squeeze-excitation branch as the SE-ResNet OctConv symbol writes it (upstream attribute mix)."""
+    x = data()
+    squeezed = mx.sym.Pooling(x, kernel=(7, 7), global_pool=True, pool_type="avg", name="se_pool")
+    reduced = mx.sym.FullyConnected(squeezed, num_hidden=C // 4, no_bias=True, name="se_fc1")
+    relu = mx.sym.Activation(reduced, act_type="relu", name="se_relu")
+    expanded = mx.sym.FullyConnected(relu, num_hidden=C, no_bias=True, name="se_fc2")
+    gate = mx.sym.Activation(expanded, act_type="sigmoid", name="se_sigmoid")
+    gate = mx.sym.expand_dims(mx.sym.expand_dims(gate, axis=2, name="se_expend1"), axis=3, name="se_expend2")
+    return mx.sym.broadcast_mul(x, gate)
 
 
 def case_ops(case: TranslatorCase) -> set[str]:

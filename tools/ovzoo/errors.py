@@ -98,3 +98,11 @@ class BenchmarkError(OvzooError):
 
 class ModelNotDownloaded(OvzooError, FileNotFoundError):
     """A step needs files that are not in the download directory yet."""
+
+
+class ExportError(OvzooError):
+    """A model repository can't be written (missing IR, a version with other content, a bad config.json)."""
+
+
+class ServeError(OvzooError):
+    """A model repository can't be served (no config.json, a bad entry, an IR that doesn't load)."""

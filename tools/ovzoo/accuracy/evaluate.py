@@ -25,13 +25,13 @@ import openvino as ov
 from tqdm import tqdm
 
 from ovzoo.accuracy.config import AccuracyMetric, DatasetEntry, Launcher, ModelEntry, load_accuracy_config
-from ovzoo.accuracy.dataset import LabelledImages, load_labelled_images
 from ovzoo.accuracy.launchers import InferencePrecision, compile_ir, run_mxnet, run_openvino
+from ovzoo.datasets.labelled import LabelledImages, load_labelled_images
 from ovzoo.errors import OvzooError, within
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 log = logging.getLogger(__name__)
 
-IR_PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
 ORIGINAL = "original"  # the precision column of the MXNet launcher
 _CHECKPOINT = re.compile(r"^(?P<prefix>.+)-\d+\.params$")
 
@@ -129,7 +129,7 @@ def ir_files(models_dir: Path, entry: ModelEntry, precisions: Sequence[str] | No
         AccuracyError: a requested precision is missing, or (no precisions given) none exists.
     """
     folder = Path(models_dir) / "public" / entry.name
-    wanted = precisions or IR_PRECISIONS
+    wanted = precisions or ALL_PRECISIONS
     found = {p: folder / p / f"{entry.name}.xml" for p in wanted}
     missing = [p for p, xml in found.items() if not xml.is_file()]
     if precisions and missing:
@@ -140,7 +140,7 @@ def ir_files(models_dir: Path, entry: ModelEntry, precisions: Sequence[str] | No
     found = {p: xml for p, xml in found.items() if p not in missing}
     if not found:
         raise AccuracyError(
-            f"no IR under {folder} (looked for {', '.join(IR_PRECISIONS)}); run 'ovzoo convert' first"
+            f"no IR under {folder} (looked for {', '.join(ALL_PRECISIONS)}); run 'ovzoo convert' first"
         )
     return found
 

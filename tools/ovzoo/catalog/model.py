@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, QUANTIZED_PRECISIONS
+
 HashAlgorithm = Literal["sha256", "sha384"]
-Precision = Literal["FP32", "FP16", "FP32-INT8", "FP16-INT8"]
 
 # hex digits per algorithm; used by the loader to check checksums and by the downloader to hash
 HASH_HEX_LENGTH: dict[str, int] = {"sha256": 64, "sha384": 96}
@@ -111,8 +112,8 @@ class Model:
     @property
     def precisions(self) -> tuple[str, ...]:
         """IR precisions the converter produces for this model (omz_info_dumper's ``precisions``)."""
-        return ("FP16", "FP32")
+        return tuple(sorted(CONVERTED_PRECISIONS))
 
     @property
     def quantization_output_precisions(self) -> tuple[str, ...]:
-        return ("FP16-INT8", "FP32-INT8") if self.quantizable else ()
+        return tuple(sorted(QUANTIZED_PRECISIONS)) if self.quantizable else ()

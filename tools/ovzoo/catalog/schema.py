@@ -112,7 +112,7 @@ def parse_model(data: object, name: str, config_path: Path) -> Model:
         parse_postprocessing(item, doc.at("postprocessing") + f"[{i}]", files)
         for i, item in enumerate(doc.optional_list("postprocessing"))
     )
-    mo_args = parse_mo_args(doc, framework)
+    mo_args = read_mo_args_field(doc, framework)
     check_onnx_args(doc, framework)
     return Model(
         name=name,
@@ -297,7 +297,7 @@ def parse_postprocessing(item: object, path: str, files: tuple[ModelFile, ...]) 
 # --- conversion -------------------------------------------------------------------------------------
 
 
-def parse_mo_args(doc: Section, framework: str) -> tuple[str, ...]:
+def read_mo_args_field(doc: Section, framework: str) -> tuple[str, ...]:
     if "model_optimizer_args" not in doc:
         if framework not in ("dldt", "pytorch"):
             fail(

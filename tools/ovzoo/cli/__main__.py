@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "convert": "convert",
     "demo": "demo",
     "download": "download",
+    "export": "export",
     "info": "info",
     "quantize": "quantize",
     "synth": "synth",

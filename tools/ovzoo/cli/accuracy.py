@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ovzoo.accuracy.evaluate import IR_PRECISIONS, AccuracyOptions, run_accuracy
+from ovzoo.accuracy.evaluate import AccuracyOptions, run_accuracy
 from ovzoo.accuracy.report import format_report, write_json
 from ovzoo.cli.common import precision_list
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,10 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=precision_list(IR_PRECISIONS),
+        type=precision_list(ALL_PRECISIONS),
         default=None,
         metavar="PREC[,PREC]",
-        help=f"IR precisions to evaluate: {','.join(IR_PRECISIONS)} (default: every one present)",
+        help=f"IR precisions to evaluate: {','.join(ALL_PRECISIONS)} (default: every one present)",
     )
     parser.add_argument(
         "--inference_precision",

@@ -14,8 +14,8 @@ from ovzoo.cli.common import (
     precision_list,
     select_from_args,
 )
-from ovzoo.cli.validate import PRECISIONS
 from ovzoo.errors import UsageError
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=precision_list(PRECISIONS),
+        type=precision_list(ALL_PRECISIONS),
         default=("FP32", "FP16"),
         metavar="PREC[,PREC]",
         help="IR precisions to time (default: FP32,FP16)",

@@ -16,12 +16,13 @@ from ovzoo.cli.common import (
 )
 from ovzoo.errors import UsageError
 from ovzoo.quantize import (
+    DEFAULT_PRECISIONS,
     DEFAULT_SUBSET_SIZE,
-    QUANTIZED_PRECISIONS,
     Calibration,
     QuantizeOptions,
     quantize_models,
 )
+from ovzoo.vocabulary.precisions import QUANTIZED_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--precisions",
         type=precision_list(QUANTIZED_PRECISIONS),
-        default=tuple(QUANTIZED_PRECISIONS),
+        default=DEFAULT_PRECISIONS,
         metavar="PREC[,PREC]",
         help="comma-separated: FP16-INT8,FP32-INT8 (default: both)",
     )

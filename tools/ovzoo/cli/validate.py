@@ -15,12 +15,12 @@ from ovzoo.cli.common import (
     precision_list,
     select_from_args,
 )
-from ovzoo.convert.converter import ir_path
 from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
+from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
-
-PRECISIONS = ("FP32", "FP16", "FP32-INT8", "FP16-INT8")
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,10 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--precisions",
-        type=precision_list(PRECISIONS),
+        type=precision_list(ALL_PRECISIONS),
         default=None,
         metavar="PREC[,PREC]",
-        help=f"IR precisions to check, comma-separated, from {','.join(PRECISIONS)} "
+        help=f"IR precisions to check, comma-separated, from {','.join(ALL_PRECISIONS)} "
         "(default: FP32,FP16 and the INT8 IRs that exist)",
     )
     parser.add_argument(
@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--json", type=Path, default=None, metavar="FILE", help="also write the report as JSON"
+    )
+    parser.add_argument(
+        "--junit_xml",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the report as JUnit XML for CI: one test case per model, precision and check",
     )
     return parser
 
@@ -81,6 +88,8 @@ def main(argv: list[str]) -> int:
     print(format_reports(reports))
     if args.json is not None:
         write_json(reports, args.json)
+    if args.junit_xml is not None:
+        write_junit(reports, args.junit_xml)
     failed = [check for report in reports for check in report.failed]
     for report in reports:
         verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"

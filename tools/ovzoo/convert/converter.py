@@ -17,15 +17,16 @@ import openvino as ov
 
 import ovzoo
 from ovzoo.catalog.model import Model
-from ovzoo.convert.ir_writer import write_ir
-from ovzoo.convert.mo_args import ConversionSpec, parse_mo_args
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+from ovzoo.ir.fp16 import compress_weights_to_fp16
+from ovzoo.ir.writer import write_ir
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
+from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
 
 log = logging.getLogger(__name__)
 
-# precision -> compress weights to FP16 when saving
-IR_PRECISIONS: dict[str, bool] = {"FP32": False, "FP16": True}
 DEFAULT_OUTPUT_NAME = "prob"  # the product's output contract when a descriptor has no output_info
 
 
@@ -52,23 +53,9 @@ class ConversionReport:
         return not self.failed
 
 
-def ir_path(output_dir: Path, model: Model, precision: str) -> Path:
-    """``<out>/public/<name>/<PREC>/<name>.xml`` (omz_converter layout)."""
-    return Path(output_dir) / model.subdirectory / precision / f"{model.name}.xml"
-
-
-def check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Validate and de-duplicate precisions, keeping their order.
-
-    Raises:
-        ConversionError: a precision the converter does not produce (INT8 comes from ``ovzoo quantize``).
-    """
-    unknown = [p for p in precisions if p not in IR_PRECISIONS]
-    if unknown or not precisions:
-        raise ConversionError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(IR_PRECISIONS)}"
-        )
-    return tuple(dict.fromkeys(precisions))
+def _check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    # INT8 precisions come from ``ovzoo quantize``, not from here
+    return check_precisions(precisions, CONVERTED_PRECISIONS, ConversionError)
 
 
 def convert_model(
@@ -89,7 +76,7 @@ def convert_model(
         FormatError: a malformed symbol or params file.
     """
     started = time.perf_counter()
-    precisions = check_precisions(precisions)
+    precisions = _check_precisions(precisions)
     spec = parse_mo_args(model, download_dir, output_dir)
     irs = {p: ir_path(output_dir, model, p) for p in precisions}
     with within(f"model {model.name!r}"):
@@ -103,10 +90,14 @@ def convert_model(
             )
         ir_model = build_ir_model(model, spec, graph_rewrites)
         chain = describe_input_chain(ir_model, spec.input_name)
-        for precision, xml in irs.items():
+        # f32 IRs first, then the weights are compressed in place for the f16 ones: never two full
+        # copies of the weights in memory at once (the f32 constants go as their f16 twins arrive)
+        for precision in sorted(irs, key=lambda p: PRECISIONS[p].compress_to_fp16):
+            if PRECISIONS[precision].compress_to_fp16:
+                compress_weights_to_fp16(ir_model, in_place=True)
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-            write_ir(ir_model, xml, compress_to_fp16=IR_PRECISIONS[precision])
-            log.info("%s: wrote %s", model.name, xml)
+            write_ir(ir_model, irs[precision], compress_to_fp16=False)
+            log.info("%s: wrote %s", model.name, irs[precision])
     return ConversionResult(
         model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
     )
@@ -114,21 +105,41 @@ def convert_model(
 
 def build_ir_model(model: Model, spec: ConversionSpec, graph_rewrites: bool = True) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
-    # imported here so that planning (--dry_run) and argument checks stay light
-    from ovzoo.mxnet.frontend import convert_graph
-    from ovzoo.mxnet.params import load_params, strip_prefixes
-    from ovzoo.mxnet.symbol import load_symbol
-    from ovzoo.optimize import RewriteOptions, rewrite_graph
+    from ovzoo.optimize import RewriteOptions, rewrite_graph  # imported here: --dry_run stays light
 
-    graph = load_symbol(spec.input_symbol)
-    params = strip_prefixes(load_params(spec.input_model))
-    ir_model = convert_graph(graph, params, {spec.input_name: spec.input_shape}, outputs=spec.output or None)
-    del params
+    ir_model = translate_checkpoint(spec)
     _name_tensors(ir_model, model, spec)
     ir_model = fold_preprocessing(ir_model, spec)
     rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
-    _record_rt_info(ir_model, model, spec)
+    files = "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
+    record_rt_info(ir_model, spec, model.name, model.framework, files or "none")
     return ir_model
+
+
+def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
+    """The checkpoint's graph as an ``ov.Model`` (no preprocessing, tensors named after MXNet's nodes).
+
+    Raises:
+        FormatError: a malformed symbol or params file, shapes the params contradict.
+        ConversionError, UnsupportedOpsError: what the front end can't translate.
+    """
+    # imported here so that planning (--dry_run) and argument checks stay light
+    from ovzoo.mxnet.frontend import convert_graph
+    from ovzoo.mxnet.params import ParamsFile
+    from ovzoo.mxnet.symbol import load_symbol
+
+    graph = load_symbol(spec.input_symbol)
+    variables = {node.name for node in graph.variables}
+    for name in spec.input_shapes:
+        if name not in variables:
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
+            )
+    # read array by array as the translators ask, so a weight folded into another is freed at once
+    params = ParamsFile.open(spec.input_model).without_prefixes()
+    return convert_graph(
+        graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
+    )
 
 
 def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
@@ -160,17 +171,17 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
     ir_model.set_friendly_name(model.name)
 
 
-def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+def record_rt_info(
+    ir_model: ov.Model, spec: ConversionSpec, model_name: str, framework: str, files: str
+) -> None:
+    """Provenance in ``rt_info``: ovzoo and OpenVINO versions, source files (``files``: name, hash, size),
+    the arguments and the folded preprocessing."""
     # No absolute paths and no timestamps: the IR must not depend on where or when it was converted.
     entries: list[tuple[list[str], str]] = [
         (["ovzoo", "version"], ovzoo.__version__),
-        (["ovzoo", "model_name"], model.name),
-        (["ovzoo", "source", "framework"], model.framework),
-        (
-            ["ovzoo", "source", "files"],
-            "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
-            or "none",
-        ),
+        (["ovzoo", "model_name"], model_name),
+        (["ovzoo", "source", "framework"], framework),
+        (["ovzoo", "source", "files"], files),
         (["ovzoo", "source", "symbol"], spec.input_symbol.name),
         (["ovzoo", "source", "params"], spec.input_model.name),
         (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
@@ -203,7 +214,7 @@ def plan_lines(model: Model, spec: ConversionSpec, irs: dict[str, Path]) -> tupl
     for node, name in zip(out_nodes, names, strict=False):
         lines.append(f"  output: MXNet node {node} -> tensor {name!r} shape {shapes.get(node, 'unknown')}")
     for precision, xml in irs.items():
-        weights = "weights compressed to FP16" if IR_PRECISIONS[precision] else "FP32 weights"
+        weights = "weights compressed to FP16" if PRECISIONS[precision].compress_to_fp16 else "FP32 weights"
         lines.append(f"  {precision}: {xml} + {xml.with_suffix('.bin').name}; {weights}")
     return tuple(lines)
 
@@ -243,7 +254,7 @@ def convert_models(
     Raises:
         ConversionError: unknown precisions (checked before any model starts).
     """
-    precisions = check_precisions(precisions)
+    precisions = _check_precisions(precisions)
 
     def one(model: Model) -> ConversionResult | OvzooError:
         try:

@@ -14,8 +14,8 @@ import logging
 
 import openvino as ov
 
-from ovzoo.convert.mo_args import ConversionSpec
 from ovzoo.naming import claim_name
+from ovzoo.vocabulary.spec import ConversionSpec
 
 log = logging.getLogger(__name__)
 

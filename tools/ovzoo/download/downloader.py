@@ -17,11 +17,12 @@ from ovzoo.catalog.model import Model, ModelFile
 from ovzoo.download.cache import BlobCache
 from ovzoo.download.fetch import RetryPolicy, fetch_file
 from ovzoo.download.hashing import file_matches
+from ovzoo.download.postprocess import run_postprocessing
 from ovzoo.download.progress import ProgressFormat, ProgressReporter, make_reporter
 from ovzoo.download.session import new_session
 from ovzoo.download.sources import candidate_urls, check_mirror
 from ovzoo.errors import OvzooError, UsageError, within
-from ovzoo.postprocess import run_postprocessing
+from ovzoo.vocabulary.layout import model_dir
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class _DownloadJob:
         return self._local.session
 
     def download_model(self, model: Model) -> ModelResult:
-        directory = self.options.output_dir / model.subdirectory
+        directory = model_dir(self.options.output_dir, model)
         self.reporter.model_begin(model.name, len(model.files))
         error: str | None = None
         try:

@@ -17,7 +17,7 @@ import filelock
 import openvino as ov
 
 from ovzoo.atomic import atomic_write_text
-from ovzoo.download.cache import default_cache_dir
+from ovzoo.locations import default_cache_dir
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import openvino as ov
 
 from ovzoo.catalog.model import Model, TensorInfo
-from ovzoo.convert.mo_args import ConversionSpec
 from ovzoo.validate.checks import Check
+from ovzoo.vocabulary.spec import ConversionSpec
 
 # Where the converter records what it folded into the IR (rt_info path prefix).
 PREPROCESSING_RT_INFO = ("ovzoo", "preprocessing")

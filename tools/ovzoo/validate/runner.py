@@ -12,8 +12,6 @@ import numpy as np
 import openvino as ov
 
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import ir_path
-from ovzoo.convert.mo_args import ConversionSpec, parse_mo_args
 from ovzoo.errors import OvzooError
 from ovzoo.images import image_like_batch
 from ovzoo.validate.behaviour import check_behaviour
@@ -34,6 +32,8 @@ from ovzoo.validate.layer_shapes import (
     model_alpha,
 )
 from ovzoo.validate.parity import check_channel_order, check_parity
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
 
 log = logging.getLogger(__name__)
 

@@ -1,39 +1,47 @@
-"""The translator table: one line per MXNet op name exactly as in -symbol.json, sorted, aliases included.
+"""The op table: one record per MXNet op name exactly as in -symbol.json, sorted, aliases included.
 
-Adding an op is adding one function and one line here (and a case in tests/test_translators.py).
+Each record (:class:`~ovzoo.mxnet.record.OpRecord`) holds the op's attribute parsing with MXNet's
+defaults, its shape rule and its translator. Adding an op is adding one record in its family's
+module, one line here, and a case in tests/support/translator_cases.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from ovzoo.mxnet.ops import (
+    activation,
+    conv,
+    elementwise,
+    identity,
+    linear,
+    norm,
+    pool,
+    reshape,
+    resize,
+    slicing,
+    softmax,
+)
+from ovzoo.mxnet.record import AnyRecord
 
-import openvino as ov
-
-from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.ops import activation, conv, elementwise, linear, norm, pool, resize, shape, softmax
-from ovzoo.mxnet.symbol import Node
-
-Translator = Callable[[Node, ConvertContext], list[ov.Output]]
-
-TRANSLATORS: dict[str, Translator] = {
-    "Activation": activation.translate_activation,  # relu|sigmoid|tanh|softrelu|softsign
-    "BatchNorm": norm.translate_batch_norm,  # folded into a single-consumer conv
-    "Concat": shape.translate_concat,
-    "Convolution": conv.translate_convolution,  # num_group > 1 -> GroupConvolution
-    "Dropout": shape.translate_dropout,  # identity; mode='always' rejected
-    "ElementWiseSum": elementwise.translate_add_n,  # old name of add_n
-    "Flatten": shape.translate_flatten,
-    "FullyConnected": linear.translate_fully_connected,
-    "LeakyReLU": activation.translate_leaky_relu,  # leaky|prelu|elu|selu|gelu|rrelu
-    "Pooling": pool.translate_pooling,  # max|avg, valid|full, global
-    "Reshape": shape.translate_reshape,  # codes 0 -1 -2 -3 -4, reverse
-    "SoftmaxActivation": softmax.translate_softmax_activation,
-    "SoftmaxOutput": softmax.translate_softmax_output,  # label input dropped
-    "UpSampling": resize.translate_upsampling,  # nearest, one input only
-    "add_n": elementwise.translate_add_n,
-    "broadcast_add": elementwise.translate_broadcast_add,  # broadcast_plus serialises as this
-    "broadcast_mul": elementwise.translate_broadcast_mul,
-    "elemwise_add": elementwise.translate_elemwise_add,  # what `a + b` serialises as
-    "elemwise_mul": elementwise.translate_elemwise_mul,  # what `a * b` serialises as
-    "softmax": softmax.translate_softmax,
+OPS: dict[str, AnyRecord] = {
+    "Activation": activation.ACTIVATION,  # relu|sigmoid|tanh|softrelu|softsign
+    "BatchNorm": norm.BATCH_NORM,  # folded into a single-consumer conv
+    "Concat": slicing.CONCAT,  # dim defaults to 1
+    "Convolution": conv.CONVOLUTION,  # num_group > 1 -> GroupConvolution
+    "Dropout": identity.DROPOUT,  # identity; mode='always' refused
+    "ElementWiseSum": elementwise.ADD_N,  # old name of add_n
+    "Flatten": reshape.FLATTEN,
+    "FullyConnected": linear.FULLY_CONNECTED,
+    "LeakyReLU": activation.LEAKY_RELU,  # leaky|prelu|elu|selu|gelu|rrelu
+    "Pooling": pool.POOLING,  # max|avg, valid|full, global (kernel ignored)
+    "Reshape": reshape.RESHAPE,  # codes 0 -1 -2 -3 -4, reverse
+    "SoftmaxActivation": softmax.SOFTMAX_ACTIVATION,
+    "SoftmaxOutput": softmax.SOFTMAX_OUTPUT,  # label input dropped
+    "UpSampling": resize.UPSAMPLING,  # nearest, one input only
+    "add_n": elementwise.ADD_N,
+    "broadcast_add": elementwise.BROADCAST_ADD,  # broadcast_plus serialises as this
+    "broadcast_mul": elementwise.BROADCAST_MUL,
+    "elemwise_add": elementwise.ELEMWISE_ADD,  # what `a + b` serialises as
+    "elemwise_mul": elementwise.ELEMWISE_MUL,  # what `a * b` serialises as
+    "expand_dims": reshape.EXPAND_DIMS,
+    "softmax": softmax.SOFTMAX,
 }

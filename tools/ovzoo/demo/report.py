@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 import openvino as ov
 
 import ovzoo
 from ovzoo.benchmark import format_measurements
 from ovzoo.catalog.model import Model
+from ovzoo.demo.records import DemoOptions, DemoResult
 from ovzoo.tables import markdown_table
 from ovzoo.validate.report import format_reports
 from ovzoo.zoo.synth import SynthArchive
-
-if TYPE_CHECKING:
-    from ovzoo.demo import DemoOptions, DemoResult
 
 
 def render_report(model: Model, archive: SynthArchive, result: DemoResult, options: DemoOptions) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import openvino as ov
 
 from ovzoo.atomic import atomic_directory_sibling
-from ovzoo.convert.fp16 import compress_weights_to_fp16
 from ovzoo.errors import ConversionError
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 
 
 def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:

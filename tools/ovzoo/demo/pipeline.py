@@ -15,13 +15,11 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ovzoo.atomic import atomic_write_text
 from ovzoo.benchmark import (
     BenchmarkOptions,
-    BenchmarkReport,
     InferPrecision,
     default_inference_precision,
     run_benchmarks,
@@ -29,50 +27,20 @@ from ovzoo.benchmark import (
 from ovzoo.catalog.loader import load_model_file, load_models
 from ovzoo.catalog.model import Checksum, Model
 from ovzoo.convert.converter import convert_model
-from ovzoo.demo_report import render_report
+from ovzoo.demo.records import DemoOptions, DemoResult
+from ovzoo.demo.report import render_report
 from ovzoo.download.downloader import DownloadOptions, download_models
 from ovzoo.download.hashing import file_matches
 from ovzoo.download.local_mirror import serve_directory
 from ovzoo.errors import DownloadError, ModelSelectionError, OvzooError
-from ovzoo.validate import ValidationReport, validate_model
+from ovzoo.validate import validate_model
 from ovzoo.zoo.synth import SynthArchive, synthesize_archive, write_descriptor_overlay
 
 log = logging.getLogger(__name__)
 
-DEMO_MODEL = "octave-resnext-50-0.25"
 STAGES = 7
 # synthetic INT8 calibration images: 64 keep the demo inside its time budget and the INT8 IR within limits
 DEMO_CALIBRATION_IMAGES = 64
-
-
-@dataclass(frozen=True)
-class DemoOptions:
-    output_dir: Path = Path("demo-out")
-    seconds: float = 3.0  # per benchmark run
-    model_name: str = DEMO_MODEL
-    seed: int = 0
-    images: int = 16  # validation images
-    quantize: bool = True  # INT8 too, when ovzoo.quantize is available
-    # None: f32, plus the device default when that differs
-    infer_precisions: tuple[InferPrecision, ...] | None = None
-
-
-@dataclass
-class DemoResult:
-    report_md: Path
-    validation: ValidationReport | None = None
-    benchmark: BenchmarkReport | None = None
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # what was skipped or reused, and why
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.validation is not None
-            and self.validation.passed
-            and self.benchmark is not None
-            and self.benchmark.ok
-        )
 
 
 def run_demo(options: DemoOptions) -> DemoResult:
@@ -153,6 +121,10 @@ def find_catalog_model(name: str) -> Model:
 
 # the code whose output the synthetic archive is; a change to any of it invalidates a cached archive
 _BUILDER_MODULES = (
+    "ovzoo.zoo.mxsymbol",
+    "ovzoo.zoo.octave_layers",
+    "ovzoo.zoo.resnet",
+    "ovzoo.zoo.densenet",
     "ovzoo.zoo.octave",
     "ovzoo.zoo.weights",
     "ovzoo.zoo.synth",

@@ -26,22 +26,21 @@ import numpy as np
 import openvino as ov
 
 import ovzoo
-from ovzoo.accuracy.dataset import load_labelled_images
-from ovzoo.accuracy.preprocessing import evaluation_steps
 from ovzoo.catalog.model import Model
-from ovzoo.convert.converter import ir_path
+from ovzoo.datasets.labelled import load_labelled_images
+from ovzoo.datasets.preprocessing import evaluation_steps
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
+from ovzoo.extras import import_optional
+from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
-from ovzoo.quantize_scope import FloatLayer, narrow_group_convolutions
+from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_precisions
 
 log = logging.getLogger(__name__)
 
-# quantized precision -> (the IR it starts from, compress weights that stay float to FP16)
-QUANTIZED_PRECISIONS: dict[str, tuple[str, bool]] = {
-    "FP16-INT8": ("FP16", True),
-    "FP32-INT8": ("FP32", False),
-}
 DEFAULT_SUBSET_SIZE = 300
+DEFAULT_PRECISIONS = ("FP16-INT8", "FP32-INT8")
 ANNOTATION_NAME = "val.txt"
 
 
@@ -70,8 +69,8 @@ class QuantizeOptions:
     download_dir: Path  # where `ovzoo convert` wrote the FP IRs
     output_dir: Path
     calibration: Calibration
-    precisions: tuple[str, ...] = ("FP16-INT8", "FP32-INT8")
-    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize_scope)
+    precisions: tuple[str, ...] = DEFAULT_PRECISIONS
+    # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize.scope)
     keep_slow_layers_float: bool = True
 
 
@@ -83,7 +82,7 @@ class QuantizationResult:
     source_ir: Path
     calibration: str  # Calibration.describe(): printed in every report
     seconds: float
-    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize_scope)
+    kept_float: tuple[FloatLayer, ...] = ()  # layers left unquantized (ovzoo.quantize.scope)
 
 
 @dataclass
@@ -94,21 +93,6 @@ class QuantizationReport:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-def check_quantized_precisions(precisions: Sequence[str]) -> tuple[str, ...]:
-    """Validate and de-duplicate, keeping the order.
-
-    Raises:
-        QuantizationError: an unknown precision.
-    """
-    unknown = [p for p in precisions if p not in QUANTIZED_PRECISIONS]
-    if unknown or not precisions:
-        raise QuantizationError(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; "
-            f"choose from {', '.join(QUANTIZED_PRECISIONS)}"
-        )
-    return tuple(dict.fromkeys(precisions))
 
 
 def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> list[np.ndarray]:
@@ -178,7 +162,7 @@ def quantize_ir(
     Raises:
         QuantizationError: NNCF failed on this model.
     """
-    import nncf  # noqa: PLC0415 (heavy; only this command needs it)
+    nncf = import_optional("nncf")  # heavy; only this command needs it
 
     input_name = ir_model.inputs[0].get_any_name()
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
@@ -219,7 +203,7 @@ def _record_rt_info(
     fingerprint: str,
     kept_float: Sequence[FloatLayer],
 ) -> None:
-    import nncf  # noqa: PLC0415
+    nncf = import_optional("nncf")
 
     entries = {
         "precision": precision,
@@ -237,6 +221,13 @@ def _record_rt_info(
         quantized.set_rt_info(value, ["ovzoo", *key.split("/")])
 
 
+def _source_precision(precision: str) -> str:
+    source = PRECISIONS[precision].quantized_from
+    if source is None:  # check_precisions lets only quantized precisions through
+        raise QuantizationError(f"{precision} is not an INT8 precision")
+    return source
+
+
 def quantize_model(
     model: Model, options: QuantizeOptions, core: ov.Core | None = None
 ) -> list[QuantizationResult]:
@@ -245,15 +236,13 @@ def quantize_model(
     Raises:
         QuantizationError: not quantizable, a missing FP IR, bad calibration data, NNCF failure, an unwritable output.
     """
-    from ovzoo.convert.ir_writer import write_ir  # noqa: PLC0415
-
-    precisions = check_quantized_precisions(options.precisions)
+    precisions = check_precisions(options.precisions, QUANTIZED_PRECISIONS, QuantizationError)
     with within(f"model {model.name!r}"):
         if not model.quantizable:
             raise QuantizationError(
                 "not marked 'quantizable: true' in its model.yml; refusing to quantize it"
             )
-        sources = {p: ir_path(options.download_dir, model, QUANTIZED_PRECISIONS[p][0]) for p in precisions}
+        sources = {p: ir_path(options.download_dir, model, _source_precision(p)) for p in precisions}
         missing = [str(path) for path in sources.values() if not path.is_file()]
         if missing:
             raise QuantizationError(
@@ -285,7 +274,7 @@ def quantize_model(
             _record_rt_info(
                 quantized,
                 precision,
-                QUANTIZED_PRECISIONS[precision][0],
+                _source_precision(precision),
                 options.calibration,
                 len(batches),
                 fingerprint,
@@ -293,7 +282,7 @@ def quantize_model(
             )
             xml = ir_path(options.output_dir, model, precision)
             try:
-                write_ir(quantized, xml, compress_to_fp16=QUANTIZED_PRECISIONS[precision][1])
+                write_ir(quantized, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
             except ConversionError as e:
                 raise QuantizationError(e.problem, e.where) from e
             seconds = time.perf_counter() - started

@@ -1,0 +1,79 @@
+"""``ovzoo export --format ovms``: converted IRs -> an OpenVINO Model Server repository + config.json."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
+from ovzoo.errors import UsageError
+from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
+
+FORMATS = ("ovms",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ovzoo export",
+        description="Lay converted IRs out as a model repository (<repo>/<name>/<version>/<name>.xml|.bin) "
+        "and merge one entry per model into <repo>/config.json. Served as is by 'ovzoo serve', "
+        "OpenVINO Model Server and KServe.",
+    )
+    add_model_selection_args(parser)
+    parser.add_argument("--format", choices=FORMATS, default="ovms", help="repository format (default: ovms)")
+    parser.add_argument(
+        "-d",
+        "--download_dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where ovzoo convert (or quantize) wrote <dir>/public/<name>/<PREC>/ (default: current directory)",
+    )
+    parser.add_argument("-o", "--output_dir", type=Path, required=True, metavar="REPO", help="the repository")
+    parser.add_argument(
+        "--precisions",
+        type=precision_list(EXPORT_PRECISIONS),
+        default=("FP16",),
+        metavar="PREC[,PREC]",
+        help=f"IRs to export: {','.join(EXPORT_PRECISIONS)} (default: FP16). With one precision a model is "
+        "served under its own name; with several, as <name>-<prec> each (lower case)",
+    )
+    parser.add_argument(
+        "--version", type=positive_int, default=1, help="version folder to write (default: 1)"
+    )
+    parser.add_argument("--target_device", default="CPU", help="target_device in config.json (default: CPU)")
+    parser.add_argument("--dry_run", action="store_true", help="print what would be written; write nothing")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    models = select_from_args(args)
+    if models is None:
+        return 0
+    if not models:
+        raise UsageError("no models selected")
+    options = ExportOptions(
+        ir_dir=args.download_dir,
+        repository=args.output_dir,
+        precisions=args.precisions,
+        version=args.version,
+        target_device=args.target_device,
+        dry_run=args.dry_run,
+    )
+    report = export_models(models, options)
+    if report.failed:
+        for error in report.failed.values():
+            print(f"ovzoo export: error: {error}", file=sys.stderr)
+        print("FAILED (nothing written):", file=sys.stderr)
+        for name in report.failed:
+            print(f"  {name}", file=sys.stderr)
+        return 1
+    would = "would write " if report.dry_run else ""
+    for item in report.exported:
+        print(
+            f"{item.model} {item.precision}: {would}{item.version_dir} ({item.action}; served as {item.served_name})"
+        )
+    state = "changed" if report.config_changed else "unchanged"
+    print(f"config: {would}{report.config_path} ({state})")
+    return 0
