@@ -12,20 +12,14 @@ import numpy as np
 import pytest
 import yaml
 
-from ovzoo.accuracy.config import (
-    AccuracyConfigError,
-    BgrToRgb,
-    Crop,
-    Normalization,
-    Resize,
-    load_accuracy_config,
-)
-from ovzoo.accuracy.dataset import DatasetError, load_labelled_images
+from ovzoo.accuracy.config import AccuracyConfigError, load_accuracy_config
 from ovzoo.accuracy.evaluate import AccuracyError, AccuracyOptions, ir_files, mxnet_checkpoint, run_accuracy
 from ovzoo.accuracy.launchers import top_classes
-from ovzoo.accuracy.preprocessing import apply_steps, evaluation_steps, read_image, resized_size
 from ovzoo.accuracy.report import format_report
 from ovzoo.cli.__main__ import run_command
+from ovzoo.datasets.labelled import DatasetError, load_labelled_images
+from ovzoo.datasets.preprocessing import apply_steps, evaluation_steps, read_image, resized_size
+from ovzoo.datasets.steps import BgrToRgb, Crop, Normalization, Resize
 from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, download_and_convert
 
 CONFIGS = REPO_ROOT / "accuracy_configs"

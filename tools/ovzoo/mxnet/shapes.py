@@ -13,6 +13,7 @@ import numpy as np
 
 from ovzoo.errors import FormatError, UnsupportedOpsError
 from ovzoo.mxnet.ops import OPS
+from ovzoo.mxnet.params import stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -145,6 +146,6 @@ def _output_shape(
 
 def _variable_fallback(var: Node, params: Mapping[str, np.ndarray]) -> Shape | None:
     if var.name in params:
-        return tuple(int(d) for d in np.shape(params[var.name]))
+        return stored_shape(params, var.name)
     declared = var.attr_tuple("__shape__", ())  # mx.sym.var(shape=...) records it
     return declared if declared and all(d > 0 for d in declared) else None

@@ -26,9 +26,9 @@ import numpy as np
 import openvino as ov
 
 import ovzoo
-from ovzoo.accuracy.dataset import load_labelled_images
-from ovzoo.accuracy.preprocessing import evaluation_steps
 from ovzoo.catalog.model import Model
+from ovzoo.datasets.labelled import load_labelled_images
+from ovzoo.datasets.preprocessing import evaluation_steps
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.extras import import_optional
 from ovzoo.ir.writer import write_ir
