@@ -1,17 +1,17 @@
-"""ovzoo: package, convert and check MXNet image classifiers for OpenVINO."""
+"""ovzoo: package, convert and check MXNet image classifiers for OpenVINO.
+
+``ovzoo.convert_model`` (:func:`ovzoo.convert.api.convert_model`) is imported on first use, so that
+``import ovzoo`` stays light (no OpenVINO, no numpy).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from ovzoo.convert.api import convert_model as convert_model
-
 
 def __getattr__(name: str) -> Any:
-    # ``import ovzoo`` stays light (no OpenVINO, no numpy); ``ovzoo.convert_model`` imports them on first use
     if name == "convert_model":
         from ovzoo.convert.api import convert_model
 

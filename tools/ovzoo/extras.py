@@ -18,6 +18,8 @@ __all__ = ["EXTRA_OF_MODULE", "MissingExtra", "import_optional", "install_hint"]
 EXTRA_OF_MODULE = {
     "mxnet": "reference",
     "nncf": "quantize",
+    "fastapi": "serve",
+    "uvicorn": "serve",
 }
 
 

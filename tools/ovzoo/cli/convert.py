@@ -39,6 +39,9 @@ def parse_jobs(text: str) -> int:
     return jobs
 
 
+NO_GRAPH_REWRITES = "--no_graph_rewrites"  # ovzoo's own flag, in both command forms
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = command_parser(
         prog="ovzoo convert",
@@ -65,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="models converted in parallel (default 1; auto = one per CPU)",
     )
     add_dry_run(parser, "print what would be read and written, per model and precision; write nothing")
+    parser.add_argument(
+        NO_GRAPH_REWRITES,
+        dest="graph_rewrites",
+        action="store_false",
+        help="write the graph as translated: skip the measured speed rewrites (merged convolution groups)",
+    )
     return parser
 
 
@@ -74,7 +83,7 @@ any MXNet checkpoint, with the legacy mo flags (instead of --name/--all):
       [--input NAME[,NAME...]] [--input_shape [N,C,H,W][,[...]]] [--batch N]
       [--mean_values [R,G,B]] [--scale_values [R,G,B]] [--scale S] [--reverse_input_channels]
       [--layout NCHW] [--output NODE[,NODE...]] [--output_dir DIR] [--model_name NAME]
-      [--compress_to_fp16[=True|False]] [--data_type FP16|FP32]
+      [--compress_to_fp16[=True|False]] [--data_type FP16|FP32] [--no_graph_rewrites]
   writes DIR/NAME.xml + .bin (default: ./PREFIX-EPOCH.xml, weights compressed to FP16 as mo did)"""
 
 
@@ -92,8 +101,9 @@ def convert_mo_command_line(argv: list[str]) -> int:
         print(MO_USAGE)
         return 0
     started = time.perf_counter()
-    spec, target = parse_mo_command_line(argv)
-    xml = convert_checkpoint(spec, target)
+    graph_rewrites = NO_GRAPH_REWRITES not in argv
+    spec, target = parse_mo_command_line([a for a in argv if a != NO_GRAPH_REWRITES])
+    xml = convert_checkpoint(spec, target, graph_rewrites)
     print(xml)
     print(f"{spec.model_name}: converted in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     return 0
@@ -107,7 +117,13 @@ def main(argv: list[str]) -> int:
     if models is None:
         return 0
     report = convert_models(
-        models, args.download_dir, output_dir(args), args.precisions, args.dry_run, args.jobs
+        models,
+        args.download_dir,
+        output_dir(args),
+        args.precisions,
+        args.dry_run,
+        args.jobs,
+        args.graph_rewrites,
     )
     for result in report.results:
         if result.dry_run:

@@ -37,6 +37,7 @@ def convert_model(
     output: str | Sequence[str] | None = None,
     model_name: str | None = None,
     compress_to_fp16: bool = False,
+    graph_rewrites: bool = True,
 ) -> ov.Model:
     """Convert ``<prefix>-<epoch>.params`` (and ``<prefix>-symbol.json`` beside it) to an ``ov.Model``.
 
@@ -45,6 +46,7 @@ def convert_model(
     scale_values=[58.4, 57.1, 57.4], reverse_input_channels=True)``. The result goes straight to
     ``ov.save_model`` or ``core.compile_model``. Its weights are f32 unless ``compress_to_fp16``
     (``ov.save_model`` compresses them itself unless told ``compress_to_fp16=False``).
+    ``graph_rewrites=False`` skips ovzoo's measured speed rewrites (``ovzoo convert --no_graph_rewrites``).
 
     Raises:
         ovzoo.errors.OvzooError: bad arguments, missing or malformed files, untranslatable ops; the
@@ -67,7 +69,7 @@ def convert_model(
     if reverse_input_channels:
         arguments.append("--reverse_input_channels")
     spec, _ = parse_mo_command_line(arguments)
-    model = build_checkpoint_model(spec)
+    model = build_checkpoint_model(spec, graph_rewrites)
     return compress_weights_to_fp16(model) if compress_to_fp16 else model
 
 

@@ -17,13 +17,16 @@ from ovzoo.convert.converter import record_rt_info, translate_checkpoint
 from ovzoo.convert.preprocessing import fold_preprocessing
 from ovzoo.errors import ModelNotDownloaded
 from ovzoo.ir.writer import write_ir
+from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.vocabulary.spec import ConversionSpec, IrTarget
 
 log = logging.getLogger(__name__)
 
 
-def build_checkpoint_model(spec: ConversionSpec) -> ov.Model:
+def build_checkpoint_model(spec: ConversionSpec, graph_rewrites: bool = True) -> ov.Model:
     """The ``ov.Model`` for ``spec``: folded preprocessing, deterministic names, rt_info provenance.
+
+    ``graph_rewrites``: apply ovzoo.optimize's measured speed rewrites.
 
     Raises:
         ModelNotDownloaded: the symbol or params file is missing.
@@ -35,6 +38,7 @@ def build_checkpoint_model(spec: ConversionSpec) -> ov.Model:
     ir_model = translate_checkpoint(spec)
     ir_model.set_friendly_name(spec.model_name)
     ir_model = fold_preprocessing(ir_model, spec)
+    rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
     files = "; ".join(
         f"{p.name} sha256:{_sha256(p)} {p.stat().st_size}" for p in (spec.input_symbol, spec.input_model)
     )
@@ -42,9 +46,9 @@ def build_checkpoint_model(spec: ConversionSpec) -> ov.Model:
     return ir_model
 
 
-def convert_checkpoint(spec: ConversionSpec, target: IrTarget) -> Path:
+def convert_checkpoint(spec: ConversionSpec, target: IrTarget, graph_rewrites: bool = True) -> Path:
     """Write the IR for ``spec`` to ``target.xml`` (+ ``.bin``) atomically; returns the ``.xml`` path."""
-    ir_model = build_checkpoint_model(spec)
+    ir_model = build_checkpoint_model(spec, graph_rewrites)
     precision = "FP16" if target.compress_to_fp16 else "FP32"
     ir_model.set_rt_info(precision, ["ovzoo", "precision"])
     write_ir(ir_model, target.xml, compress_to_fp16=target.compress_to_fp16)

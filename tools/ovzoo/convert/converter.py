@@ -64,8 +64,11 @@ def convert_model(
     output_dir: Path,
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
+    graph_rewrites: bool = True,
 ) -> ConversionResult:
     """Convert one descriptor's checkpoint to IR files (or only plan it when ``dry_run``).
+
+    ``graph_rewrites``: apply ovzoo.optimize's speed rewrites (measured per machine, cached).
 
     Raises:
         ConversionError: bad model_optimizer_args, an untranslatable graph, an output that breaks output_info.
@@ -85,7 +88,7 @@ def convert_model(
                 f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
                 f"--name {model.name}' first (with the same download dir)"
             )
-        ir_model = build_ir_model(model, spec)
+        ir_model = build_ir_model(model, spec, graph_rewrites)
         chain = describe_input_chain(ir_model, spec.input_name)
         # f32 IRs first, then the weights are compressed in place for the f16 ones: never two full
         # copies of the weights in memory at once (the f32 constants go as their f16 twins arrive)
@@ -100,11 +103,14 @@ def convert_model(
     )
 
 
-def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
+def build_ir_model(model: Model, spec: ConversionSpec, graph_rewrites: bool = True) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
+    from ovzoo.optimize import RewriteOptions, rewrite_graph  # imported here: --dry_run stays light
+
     ir_model = translate_checkpoint(spec)
     _name_tensors(ir_model, model, spec)
     ir_model = fold_preprocessing(ir_model, spec)
+    rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
     files = "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
     record_rt_info(ir_model, spec, model.name, model.framework, files or "none")
     return ir_model
@@ -239,6 +245,7 @@ def convert_models(
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
     jobs: int = 1,
+    graph_rewrites: bool = True,
 ) -> ConversionReport:
     """Convert several models, ``jobs`` at a time (threads: reading, folding and saving release the GIL).
 
@@ -251,7 +258,7 @@ def convert_models(
 
     def one(model: Model) -> ConversionResult | OvzooError:
         try:
-            return convert_model(model, download_dir, output_dir, precisions, dry_run)
+            return convert_model(model, download_dir, output_dir, precisions, dry_run, graph_rewrites)
         except OvzooError as e:
             return e
         except Exception as e:  # a bug or an OpenVINO failure: report it against the model, keep going
