@@ -25,8 +25,8 @@ import openvino as ov
 from tqdm import tqdm
 
 from ovzoo.accuracy.config import AccuracyMetric, DatasetEntry, Launcher, ModelEntry, load_accuracy_config
-from ovzoo.accuracy.dataset import LabelledImages, load_labelled_images
 from ovzoo.accuracy.launchers import InferencePrecision, compile_ir, run_mxnet, run_openvino
+from ovzoo.datasets.labelled import LabelledImages, load_labelled_images
 from ovzoo.errors import OvzooError, within
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 

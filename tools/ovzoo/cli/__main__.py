@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "info": "info",
     "quantize": "quantize",
+    "serve": "serve",
     "synth": "synth",
     "validate": "validate",
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ovzoo.cli.common import add_model_selection_args, positive_float, positive_int, select_from_args
 from ovzoo.download import DownloadOptions, default_cache_dir, download_models
-from ovzoo.download.cache import CACHE_DIR_VARIABLE
+from ovzoo.locations import CACHE_DIR_VARIABLE
 
 
 def main(argv: list[str]) -> int:

@@ -121,6 +121,10 @@ def find_catalog_model(name: str) -> Model:
 
 # the code whose output the synthetic archive is; a change to any of it invalidates a cached archive
 _BUILDER_MODULES = (
+    "ovzoo.zoo.mxsymbol",
+    "ovzoo.zoo.octave_layers",
+    "ovzoo.zoo.resnet",
+    "ovzoo.zoo.densenet",
     "ovzoo.zoo.octave",
     "ovzoo.zoo.weights",
     "ovzoo.zoo.synth",

@@ -13,6 +13,7 @@ import numpy as np
 
 from ovzoo.errors import FormatError, UnsupportedOpsError
 from ovzoo.mxnet.ops import OPS
+from ovzoo.mxnet.params import ParamsFile, stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -105,7 +106,11 @@ def _settle_input(
         known[producer.index] = (want,)
     elif want is not None and want != have:
         if producer.is_variable and producer.name in params:
-            raise FormatError(f"param {producer.name!r} has shape {have}, the graph needs {want}", node.where)
+            # the stored array is what disagrees: name the file it came from when it is known
+            stored_in = (str(params.path),) if isinstance(params, ParamsFile) else ()
+            raise FormatError(
+                f"param {producer.name!r} has shape {have}, the graph needs {want}", (*stored_in, *node.where)
+            )
         raise FormatError(f"input {slot} ({producer.name!r}) has shape {have}, expected {want}", node.where)
 
 
@@ -145,6 +150,6 @@ def _output_shape(
 
 def _variable_fallback(var: Node, params: Mapping[str, np.ndarray]) -> Shape | None:
     if var.name in params:
-        return tuple(int(d) for d in np.shape(params[var.name]))
+        return stored_shape(params, var.name)
     declared = var.attr_tuple("__shape__", ())  # mx.sym.var(shape=...) records it
     return declared if declared and all(d > 0 for d in declared) else None
