@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Collection
+import sys
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
@@ -75,6 +76,27 @@ def select_from_args(args: argparse.Namespace) -> list[Model] | None:
             print(model.name)
         return None
     return select_models(models, names=args.name, list_file=args.list, all_models=args.all)
+
+
+def selected_models(args: argparse.Namespace) -> list[Model] | None:
+    """:func:`select_from_args` for a command that needs at least one model (None after --print_all).
+
+    Raises:
+        UsageError: no selection flag, or a selection with no model in it.
+    """
+    models = select_from_args(args)
+    if models is not None and not models:
+        raise UsageError("no models selected")
+    return models
+
+
+def print_failures(verb: str, failed: Mapping[str, Exception], heading: str = "FAILED:") -> None:
+    """Each model's error on one line, then the failed models' names, on stderr."""
+    for error in failed.values():
+        print(f"ovzoo {verb}: error: {error}", file=sys.stderr)
+    print(heading, file=sys.stderr)
+    for name in failed:
+        print(f"  {name}", file=sys.stderr)
 
 
 # --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)

@@ -17,6 +17,7 @@ from ovzoo.cli.common import (
     add_model_selection_args,
     output_dir,
     precision_list,
+    print_failures,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
@@ -141,10 +142,6 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
     if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo convert: error: {error}", file=sys.stderr)
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
+        print_failures("convert", report.failed)
         return 1
     return 0

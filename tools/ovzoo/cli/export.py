@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
-from ovzoo.errors import UsageError
+from ovzoo.cli.common import (
+    add_model_selection_args,
+    positive_int,
+    precision_list,
+    print_failures,
+    selected_models,
+)
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
 
 FORMATS = ("ovms",)
@@ -48,11 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    models = select_from_args(args)
+    models = selected_models(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     options = ExportOptions(
         ir_dir=args.download_dir,
         repository=args.output_dir,
@@ -63,11 +65,7 @@ def main(argv: list[str]) -> int:
     )
     report = export_models(models, options)
     if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo export: error: {error}", file=sys.stderr)
-        print("FAILED (nothing written):", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
+        print_failures("export", report.failed, "FAILED (nothing written):")
         return 1
     would = "would write " if report.dry_run else ""
     for item in report.exported:
