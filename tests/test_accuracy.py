@@ -24,12 +24,22 @@ from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, download_and_conve
 
 CONFIGS = REPO_ROOT / "accuracy_configs"
 RESNEXT = "octave-resnext-50-0.25"
+# the family members with an accuracy config, and their published (top-1, top-5) references
+FAMILY_CONFIGS = {
+    RESNEXT: (0.78772, 0.9418),
+    "octave-densenet-121-0.125": (0.76066, 0.93044),
+    "octave-resnet-50-0.125": (0.7819, 0.93862),
+    "octave-se-resnet-50-0.125": (0.78706, 0.9409),
+    "octave-resnet-101-0.125": (0.79182, 0.9442),
+    "octave-resnext-101-0.25": (0.79556, 0.94444),
+    "octave-resnet-200-0.125": (0.7999, 0.94866),
+}
 
 
 # --- the committed configs ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [RESNEXT, "octave-digits-tiny"])
+@pytest.mark.parametrize("name", [*FAMILY_CONFIGS, "octave-digits-tiny"])
 def test_model_folder_config_is_a_relative_link_to_the_accuracy_configs_file(name):
     link = REPO_ROOT / "models" / name / "accuracy-check.yml"
     target = CONFIGS / f"{name}.yml"
@@ -59,6 +69,21 @@ def test_resnext_config_has_both_launchers_and_the_published_references():
         assert [(m.top_k, m.reference) for m in entry.datasets[0].metrics] == [(1, 0.78772), (5, 0.9418)]
     definition = config.definitions["imagenet_1000_classes"]
     assert (definition.annotation_file, definition.data_source) == ("val.txt", "ILSVRC2012_img_val")
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_CONFIGS))
+def test_family_configs_run_both_launchers_against_the_published_references(name):
+    config = load_accuracy_config(CONFIGS / f"{name}.yml")
+    mx, ir = config.models
+    assert (mx.name, mx.launchers[0].framework, ir.name, ir.launchers[0].framework) == (
+        f"{name}-mx",
+        "mxnet",
+        name,
+        "openvino",
+    )
+    top1, top5 = FAMILY_CONFIGS[name]
+    for entry in config.models:
+        assert [(m.top_k, m.reference) for m in entry.datasets[0].metrics] == [(1, top1), (5, top5)]
 
 
 # --- strict parsing -------------------------------------------------------------------------------------

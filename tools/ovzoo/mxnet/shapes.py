@@ -13,7 +13,7 @@ import numpy as np
 
 from ovzoo.errors import FormatError, UnsupportedOpsError
 from ovzoo.mxnet.ops import OPS
-from ovzoo.mxnet.params import stored_shape
+from ovzoo.mxnet.params import ParamsFile, stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -106,7 +106,11 @@ def _settle_input(
         known[producer.index] = (want,)
     elif want is not None and want != have:
         if producer.is_variable and producer.name in params:
-            raise FormatError(f"param {producer.name!r} has shape {have}, the graph needs {want}", node.where)
+            # the stored array is what disagrees: name the file it came from when it is known
+            stored_in = (str(params.path),) if isinstance(params, ParamsFile) else ()
+            raise FormatError(
+                f"param {producer.name!r} has shape {have}, the graph needs {want}", (*stored_in, *node.where)
+            )
         raise FormatError(f"input {slot} ({producer.name!r}) has shape {have}, expected {want}", node.where)
 
 
