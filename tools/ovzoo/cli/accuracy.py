@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ovzoo.accuracy.config import load_accuracy_config
 from ovzoo.accuracy.evaluate import AccuracyOptions, run_accuracy
 from ovzoo.accuracy.report import format_report, write_json
-from ovzoo.cli.common import precision_list
+from ovzoo.cli.common import add_dry_run, command_parser, precision_list
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo accuracy",
         description="Evaluate every launcher of an accuracy-check config (MXNet original, OpenVINO IRs) on a "
         "labelled image folder with the accuracy checker's preprocessing; print top-1/top-5 "
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", type=Path, default=None, metavar="FILE", help="also write the results as JSON"
     )
     parser.add_argument("--no_progress", action="store_true", help="no progress bar on stderr")
+    add_dry_run(parser, "read the config and print what would be evaluated; run and write nothing")
     return parser
 
 
@@ -83,6 +85,15 @@ def main(argv: list[str]) -> int:
         args.definitions,
         progress=not args.no_progress,
     )
+    if args.dry_run:
+        config = load_accuracy_config(args.config, args.definitions)
+        for entry in config.models:
+            for launcher in entry.launchers:
+                datasets = ", ".join(d.name for d in entry.datasets)
+                print(f"{entry.name}: would evaluate the {launcher.framework} launcher on {datasets}")
+        if args.json is not None:
+            print(f"would write {args.json}")
+        return 0
     report = run_accuracy(options)
     print(format_report(report))
     if args.json is not None:

@@ -6,11 +6,13 @@ import argparse
 from pathlib import Path
 
 from ovzoo.cli.common import (
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     positive_int,
     precision_list,
     print_failures,
-    selected_models,
+    select_from_args,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
 
@@ -18,7 +20,7 @@ FORMATS = ("ovms",)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo export",
         description="Lay converted IRs out as a model repository (<repo>/<name>/<version>/<name>.xml|.bin) "
         "and merge one entry per model into <repo>/config.json. Served as is by 'ovzoo serve', "
@@ -46,13 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", type=positive_int, default=1, help="version folder to write (default: 1)"
     )
     parser.add_argument("--target_device", default="CPU", help="target_device in config.json (default: CPU)")
-    parser.add_argument("--dry_run", action="store_true", help="print what would be written; write nothing")
+    add_dry_run(parser)
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    models = selected_models(args)
+    models = select_from_args(args)
     if models is None:
         return 0
     options = ExportOptions(
