@@ -86,8 +86,14 @@ def tiny_ir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Model, object]:
 @pytest.mark.parametrize("keep_float", [True, False])
 def test_quantize_keeps_narrow_groups_float_unless_told_otherwise(tiny_ir, tmp_path, keep_float):
     model, root = tiny_ir
+    # graph_rewrites=False: the scope alone (merging narrow groups to quantize them is tested in test_optimize.py)
     options = QuantizeOptions(
-        root, tmp_path, Calibration("synthetic", 8), ("FP32-INT8",), keep_slow_layers_float=keep_float
+        root,
+        tmp_path,
+        Calibration("synthetic", 8),
+        ("FP32-INT8",),
+        keep_slow_layers_float=keep_float,
+        graph_rewrites=False,
     )
     [result] = quantize_model(model, options)
     quantized = ov.Core().read_model(result.xml)
