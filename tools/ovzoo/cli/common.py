@@ -59,13 +59,13 @@ def add_dry_run(
     parser.add_argument("--dry_run", action="store_true", help=what)
 
 
-def report_failures(command: str, failures: Sequence[Failure]) -> int:
+def report_failures(command: str, failures: Sequence[Failure], heading: str = "FAILED:") -> int:
     """Print each failure on one line, then the failed models (as omz_downloader lists them); the exit code."""
     for failure in failures:
         print(f"ovzoo {command}: error: {failure}", file=sys.stderr)
     if not failures:
         return 0
-    print("FAILED:", file=sys.stderr)
+    print(heading, file=sys.stderr)
     for name in failed_models(failures):
         print(name, file=sys.stderr)
     return 1

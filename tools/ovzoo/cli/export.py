@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
     )
     report = export_models(models, options)
     if not report.ok:
-        return report_failures("export", report.failures)  # an export writes all or nothing
+        return report_failures("export", report.failures, "FAILED (nothing written):")
     would = "would write " if report.dry_run else ""
     for item in report.exported:
         print(
