@@ -12,31 +12,35 @@ import numpy as np
 import pytest
 import yaml
 
-from ovzoo.accuracy.config import (
-    AccuracyConfigError,
-    BgrToRgb,
-    Crop,
-    Normalization,
-    Resize,
-    load_accuracy_config,
-)
-from ovzoo.accuracy.dataset import DatasetError, load_labelled_images
+from ovzoo.accuracy.config import AccuracyConfigError, load_accuracy_config
 from ovzoo.accuracy.evaluate import AccuracyOptions, run_accuracy
 from ovzoo.accuracy.launchers import top_classes
-from ovzoo.accuracy.preprocessing import apply_steps, evaluation_steps, read_image, resized_size
 from ovzoo.accuracy.report import format_report
 from ovzoo.accuracy.selection import AccuracyError, Targets, plan_evaluations
 from ovzoo.cli.__main__ import run_command
+from ovzoo.datasets.labelled import DatasetError, load_labelled_images
+from ovzoo.datasets.preprocessing import apply_steps, evaluation_steps, read_image, resized_size
+from ovzoo.datasets.steps import BgrToRgb, Crop, Normalization, Resize
 from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, DigitsZoo, download_and_convert
 
 CONFIGS = REPO_ROOT / "accuracy_configs"
 RESNEXT = "octave-resnext-50-0.25"
+# the family members with an accuracy config, and their published (top-1, top-5) references
+FAMILY_CONFIGS = {
+    RESNEXT: (0.78772, 0.9418),
+    "octave-densenet-121-0.125": (0.76066, 0.93044),
+    "octave-resnet-50-0.125": (0.7819, 0.93862),
+    "octave-se-resnet-50-0.125": (0.78706, 0.9409),
+    "octave-resnet-101-0.125": (0.79182, 0.9442),
+    "octave-resnext-101-0.25": (0.79556, 0.94444),
+    "octave-resnet-200-0.125": (0.7999, 0.94866),
+}
 
 
 # --- the committed configs ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [RESNEXT, "octave-digits-tiny"])
+@pytest.mark.parametrize("name", [*FAMILY_CONFIGS, "octave-digits-tiny"])
 def test_model_folder_config_is_a_relative_link_to_the_accuracy_configs_file(name):
     link = REPO_ROOT / "models" / name / "accuracy-check.yml"
     target = CONFIGS / f"{name}.yml"
@@ -66,6 +70,21 @@ def test_resnext_config_has_both_launchers_and_the_published_references():
         assert [(m.top_k, m.reference) for m in entry.datasets[0].metrics] == [(1, 0.78772), (5, 0.9418)]
     definition = config.definitions["imagenet_1000_classes"]
     assert (definition.annotation_file, definition.data_source) == ("val.txt", "ILSVRC2012_img_val")
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_CONFIGS))
+def test_family_configs_run_both_launchers_against_the_published_references(name):
+    config = load_accuracy_config(CONFIGS / f"{name}.yml")
+    mx, ir = config.models
+    assert (mx.name, mx.launchers[0].framework, ir.name, ir.launchers[0].framework) == (
+        f"{name}-mx",
+        "mxnet",
+        name,
+        "openvino",
+    )
+    top1, top5 = FAMILY_CONFIGS[name]
+    for entry in config.models:
+        assert [(m.top_k, m.reference) for m in entry.datasets[0].metrics] == [(1, top1), (5, top5)]
 
 
 # --- strict parsing -------------------------------------------------------------------------------------
@@ -473,3 +492,17 @@ def test_run_accuracy_streams_the_real_dataset(tmp_path):
     assert (result.entry, result.precision, result.images) == (model.name, "FP32", 50)
     assert result.metrics[0].original is None and result.metrics[0].value >= 0.9
     assert len(result.predictions) == 50 and all(len(top) == 5 for top in result.predictions)
+
+
+def test_dry_run_names_every_model_file_and_runs_nothing(tmp_path, capsys):
+    folder = tmp_path / "public" / RESNEXT
+    _touch(folder / "a04" / "checkpoint-0-0000.params", folder / "a04" / "checkpoint-0-symbol.json")
+    _touch(folder / "FP32" / f"{RESNEXT}.xml")
+    argv = ["-c", str(CONFIGS / f"{RESNEXT}.yml"), "-s", str(tmp_path), "-m", str(tmp_path), "-td", "CPU"]
+    assert run_command("accuracy", [*argv, "--dry_run", "--json", str(tmp_path / "a.json")]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "a04/checkpoint-0-0000.params (mxnet, CPU)" in printed
+        and f"FP32/{RESNEXT}.xml (openvino, CPU)" in printed
+    )
+    assert not (tmp_path / "a.json").exists()

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -87,34 +88,6 @@ def _dataset(config: Path) -> str:
 _MISSING = re.compile(r'Invalid value "(?P<path>[^"]+)" for [\w.]+: path does not exist')
 
 
-def _validation(python: Path, config: Path, tmp_path: Path) -> tuple[list[dict], list[str]]:
-    """The checker's findings for ``config`` with an empty source and models folder, and those that are
-    not a missing file under one of them."""
-    for folder in ("data", "models"):
-        (tmp_path / folder).mkdir(exist_ok=True)
-    argv = ["-c", str(config), "-d", str(DEFINITIONS), "-s", "data", "-m", "models", "-td", "CPU"]
-    report = _driver(python, ["validate", *argv], tmp_path)
-    assert isinstance(report, list)
-    other = []
-    for evaluation in report:
-        for where, message in [*evaluation["errors"], ["run", evaluation["run_error"] or ""]]:
-            match = _MISSING.search(message)
-            if not (match and match["path"].split("/")[0] in ("data", "models")):
-                other.append(f"{evaluation['name']} {where}: {message}")
-    return report, other
-
-
-@pytest.mark.parametrize("config", CONFIGS, ids=[p.stem for p in CONFIGS])
-def test_checker_validation_finds_only_the_missing_data(checker_python, config, tmp_path):
-    report, other = _validation(checker_python, config, tmp_path)
-    assert other == []
-    entries = load_accuracy_config(config, DEFINITIONS).models  # ovzoo's strict reader takes it too
-    assert sorted(e["name"] for e in report) == sorted(e.name for e in entries)
-    for evaluation in report:
-        # the checker got as far as the data: the annotation file is what it stopped on
-        assert "annotation_file: path does not exist" in evaluation["run_error"]
-
-
 def _set(path: str, value: object) -> Callable[[dict], None]:
     def edit(config: dict) -> None:
         *parents, last = path.split(".")
@@ -126,6 +99,7 @@ def _set(path: str, value: object) -> Callable[[dict], None]:
     return edit
 
 
+# one typo each in a copy of the digits config, and the word the checker's finding must name
 BROKEN = {
     "interpolation": (_set("models.0.datasets.0.preprocessing.1.interpolation", "SPLINE"), "interpolation"),
     "top-k": (_set("models.0.datasets.0.metrics.1.top_k", "five"), "top_k"),
@@ -134,15 +108,58 @@ BROKEN = {
 }
 
 
+@dataclass(frozen=True)
+class Findings:
+    evaluations: list[dict]  # the driver's report: name, framework, errors, run_error
+    other: list[str]  # findings that are not a missing file under the empty data or models folder
+
+
+@pytest.fixture(scope="module")
+def findings(checker_python, tmp_path_factory) -> dict[str, Findings]:
+    """The checker's validation of every config, and of each broken copy, with an empty data folder
+    (-s) and models folder (-m): config stem or BROKEN case -> its findings. One checker process."""
+    work = tmp_path_factory.mktemp("checker-validation")
+    for folder in ("data", "models"):
+        (work / folder).mkdir()
+    configs = {p.stem: p for p in CONFIGS}
+    for case, (edit, _) in BROKEN.items():
+        config = copy.deepcopy(yaml.safe_load(DIGITS_CONFIG.read_text()))
+        edit(config)
+        configs[case] = work / f"broken-{case}.yml"
+        configs[case].write_text(yaml.safe_dump(config))
+    argv: list[str] = []
+    for path in configs.values():
+        argv += [*(["--then"] if argv else []), "-c", str(path), "-d", str(DEFINITIONS)]
+        argv += ["-s", "data", "-m", "models", "-td", "CPU"]
+    reports = _driver(checker_python, ["validate", *argv], work)
+    assert isinstance(reports, list) and len(reports) == len(configs)
+    out = {}
+    for name, evaluations in zip(configs, reports, strict=True):
+        other = []
+        for evaluation in evaluations:
+            for where, message in [*evaluation["errors"], ["run", evaluation["run_error"] or ""]]:
+                match = _MISSING.search(message)
+                if not (match and match["path"].split("/")[0] in ("data", "models")):
+                    other.append(f"{evaluation['name']} {where}: {message}")
+        out[name] = Findings(evaluations, other)
+    return out
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_checker_validation_finds_only_the_missing_data(findings, config):
+    found = findings[config.stem]
+    assert found.other == []
+    entries = load_accuracy_config(config, DEFINITIONS).models  # ovzoo's strict reader takes it too
+    assert sorted(e["name"] for e in found.evaluations) == sorted(e.name for e in entries)
+    for evaluation in found.evaluations:
+        # the checker got as far as the data: the annotation file is what it stopped on
+        assert "annotation_file: path does not exist" in evaluation["run_error"]
+
+
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
-def test_checker_validation_catches_a_broken_config(checker_python, case, tmp_path):
+def test_checker_validation_catches_a_broken_config(findings, case):
     """The check above can fail: one typo in a copy of a config is a finding that is not missing data."""
-    edit, word = BROKEN[case]
-    config = copy.deepcopy(yaml.safe_load(DIGITS_CONFIG.read_text()))
-    edit(config)
-    broken = tmp_path / "broken.yml"
-    broken.write_text(yaml.safe_dump(config))
-    _, other = _validation(checker_python, broken, tmp_path)
+    other, word = findings[case].other, BROKEN[case][1]
     assert other and all(word in line for line in other), other
 
 

@@ -168,6 +168,60 @@ REPO_MODELS = {
         76.076,
         92.584,
     ),
+    "octave-densenet-121-0.125": (
+        "a01_densenet-121_alpha-0.125.tar",
+        32983040,
+        "3893ca9f4dc2d352",
+        4.883,
+        7.977,
+        76.066,
+        93.044,
+    ),
+    "octave-resnet-50-0.125": (
+        "a03_resnet-50_alpha-0.125.tar",
+        102748160,
+        "97066f9e044af8b5",
+        7.221,
+        25.551,
+        78.19,
+        93.862,
+    ),
+    "octave-se-resnet-50-0.125": (
+        "a05_se-resnet-50_alpha-0.125.tar",
+        112947200,
+        "b255678de9198207",
+        7.246,
+        28.082,
+        78.706,
+        94.09,
+    ),
+    "octave-resnet-101-0.125": (
+        "a06_resnet-101_alpha-0.125.tar",
+        179302400,
+        "4df4304f787888b4",
+        13.387,
+        44.543,
+        79.182,
+        94.42,
+    ),
+    "octave-resnext-101-0.25": (
+        "a07_resnext-101_32x4d_alpha-0.250.tar",
+        177950720,
+        "1ecb5bdfbeea64b2",
+        11.521,
+        44.169,
+        79.556,
+        94.444,
+    ),
+    "octave-resnet-200-0.125": (
+        "a08_resnet-200_alpha-0.125.tar",
+        260812800,
+        "d12ff6032906d051",
+        25.407,
+        64.667,
+        79.99,
+        94.866,
+    ),
 }
 
 
@@ -212,6 +266,21 @@ def test_public_descriptor_loads_unchanged(config: Path) -> None:
     (archive,) = model.files
     assert archive.checksum.algorithm == "sha384" and len(archive.checksum.value) == 96
     assert isinstance(model.postprocessing[0], UnpackArchive)
+
+
+@pytest.mark.skipif(not OMZ_CONFIGS, reason=f"{OMZ_REFERENCE} is not there")
+@pytest.mark.parametrize("name", sorted(REPO_MODELS))
+def test_catalog_states_what_the_public_descriptor_states(name: str) -> None:
+    ours = {m.name: m for m in load_models(REPO_ROOT / "models")}[name]
+    public = load_model_file(OMZ_REFERENCE / name / "model.yml")
+    assert ours.files == public.files
+    assert ours.postprocessing == public.postprocessing
+    assert ours.model_optimizer_args == public.model_optimizer_args
+    assert (ours.framework, ours.task_type, ours.license_url) == (
+        public.framework,
+        public.task_type,
+        public.license_url,
+    )
 
 
 @pytest.mark.skipif(not OMZ_CONFIGS, reason=f"{OMZ_REFERENCE} is not there")

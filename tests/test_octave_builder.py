@@ -157,12 +157,23 @@ def test_param_shapes_match_mxnet(spec_name: str) -> None:
     assert list(param_shapes(spec).items()) == list(expected.items())
 
 
+# FACTS.md section 2: the public archives' sizes; the tar only comes out this size when every array's
+# name and shape and the symbol's bytes are right (GNU records of 10240 bytes)
+UPSTREAM_SIZES = {
+    "octave-densenet-121-0.125": 32_983_040,
+    "octave-resnet-26-0.25": 64_256_000,
+    "octave-resnet-50-0.125": 102_748_160,
+    "octave-resnext-50-0.25": 100_700_160,
+    "octave-se-resnet-50-0.125": 112_947_200,
+    "octave-resnet-101-0.125": 179_302_400,
+    "octave-resnext-101-0.25": 177_950_720,
+    "octave-resnet-200-0.125": 260_812_800,
+}
+
+
 @pytest.mark.parametrize(
     ("spec_name", "size", "params_size"),
-    [
-        ("octave-resnext-50-0.25", 100_700_160, 100_401_545),
-        ("octave-resnet-26-0.25", 64_256_000, None),
-    ],
+    [(name, size, 100_401_545 if name == RESNEXT.name else None) for name, size in UPSTREAM_SIZES.items()],
 )
 def test_archive_has_upstream_size(
     tmp_path: Path, spec_name: str, size: int, params_size: int | None
@@ -180,3 +191,55 @@ def test_archive_has_upstream_size(
             f"{spec.stem}/checkpoint-0-0000.params",
             f"{spec.stem}/checkpoint-0-symbol.json",
         ]
+
+
+# the names a reader of the upstream files meets: octave SE gates and DenseNet concatenations, and
+# the auto-named ops of the single-frequency stage 5 (counters of a fresh process)
+NEW_ARCHITECTURE_NODES = {
+    "octave-se-resnet-50-0.125": {
+        ("L2_B01_se_pool-l", "Pooling"),
+        ("L2_B01_se_fc1-l2h", "FullyConnected"),
+        ("L2_B01_se_fc1-h", "add_n"),
+        ("L3_B02_se_sigmoid-l", "Activation"),
+        ("L4_B06_se_expend2-l", "expand_dims"),
+        ("L4_B06_se_mul-h", "broadcast_mul"),
+        ("L5_B01_se_fc2-h2h", "FullyConnected"),
+        ("broadcast_mul0", "broadcast_mul"),
+        ("broadcast_mul2", "broadcast_mul"),
+        ("elementwisesum2", "add_n"),
+    },
+    "octave-densenet-121-0.125": {
+        ("L2_B01_concat-h", "Concat"),
+        ("L2_B02_concat-l", "Concat"),
+        ("L3_Trans_conv_conv-l2h", "Convolution"),
+        ("L4_Trans_pool-l", "Pooling"),
+        ("L5_Trans_conv_conv-h", "add_n"),
+        ("L5_Trans_pool-h", "Pooling"),
+        ("concat0", "Concat"),
+        ("concat15", "Concat"),
+    },
+}
+
+
+@pytest.mark.parametrize("spec_name", sorted(NEW_ARCHITECTURE_NODES))
+def test_se_and_densenet_node_names(spec_name: str) -> None:
+    nodes = {(n["name"], n["op"]) for n in graph(spec_name)["nodes"]}
+    assert NEW_ARCHITECTURE_NODES[spec_name] <= nodes
+    assert not any(name in {"concat16", "broadcast_mul3", "elementwisesum3"} for name, _ in nodes)
+
+
+def test_densenet_branches_grow_by_their_share_of_the_growth_rate() -> None:
+    mx = import_mxnet()
+    internals = mx.sym.load_json(
+        build_symbol_json(OCTAVE_FAMILY["octave-densenet-121-0.125"])
+    ).get_internals()
+    outputs = dict(
+        zip(internals.list_outputs(), internals.infer_shape(data=(1, 3, 224, 224))[1], strict=True)
+    )
+    # 64 stem channels enter the high branch; each layer adds 28 high + 4 low (growth 32, alpha 0.125)
+    assert outputs["L2_B02_concat-h_output"] == (1, 120, 56, 56)
+    assert outputs["L2_B02_concat-l_output"] == (1, 8, 28, 28)
+    assert outputs["L3_Trans_pool-h_output"] == (1, 112, 28, 28)
+    assert outputs["L4_B24_concat-l_output"] == (1, 32 + 24 * 4, 7, 7)
+    assert outputs["concat15_output"] == (1, 1024, 7, 7)
+    assert outputs["softmax_output"] == (1, 1000)

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from ovzoo.errors import FormatError
 from ovzoo.mxnet.legacy import import_mxnet
-from ovzoo.mxnet.params import encode_params, load_params, save_params, strip_prefixes
+from ovzoo.mxnet.params import ParamsFile, encode_params, load_params, save_params, strip_prefixes
 from support.params_bytes import BF16_FLAG, TYPE_FLAGS, array_record, params_file
 
 DTYPES = sorted(TYPE_FLAGS)
@@ -194,6 +194,52 @@ def test_failed_save_leaves_existing_file(tmp_path: Path) -> None:
         save_params(path, {"a": np.ones(3, np.float32), "b": np.ones(2, np.complex64)})
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.params"]
+
+
+# -- ParamsFile: the same arrays, read one at a time (conversion memory) ---------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int64", "bool"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_params_file_reads_what_load_params_reads(tmp_path: Path, layout: str, dtype: str) -> None:
+    arrays = {"arg:w": sample(dtype), "aux:v": sample(dtype, (5,), seed=1)}
+    path = write(tmp_path, params_file([array_record(a, layout) for a in arrays.values()], list(arrays)))
+    lazy, eager = ParamsFile.open(path), load_params(path)
+    assert list(lazy) == list(eager) and len(lazy) == 2 and "arg:w" in lazy and "w" not in lazy
+    for key, expected in arrays.items():
+        assert lazy.shape(key) == expected.shape
+        assert lazy[key].dtype == eager[key].dtype
+        np.testing.assert_array_equal(lazy[key], eager[key])
+    bare = lazy.without_prefixes()
+    assert list(bare) == ["w", "v"] and bare.shape("w") == (2, 3, 4)
+
+
+def test_params_file_lookups_are_independent_arrays(tmp_path: Path) -> None:
+    """Nothing shares one big buffer: an array the converter drops is freed on its own."""
+    path = write(tmp_path, _good_file())
+    params = ParamsFile.open(path)
+    first, second = params["arg:w"], params["aux:m"]
+    assert not np.shares_memory(first, second) and not np.shares_memory(first, params["arg:w"])
+    assert first.base is None or first.base.nbytes == first.nbytes
+
+
+@pytest.mark.parametrize("cut", [0, 7, 20, 40, 100, 150, -1])
+def test_params_file_reports_what_load_params_reports(tmp_path: Path, cut: int) -> None:
+    path = write(tmp_path, _good_file()[:cut])
+    with pytest.raises(FormatError) as eager:
+        load_params(path)
+    with pytest.raises(FormatError) as lazy:
+        ParamsFile.open(path)
+    assert str(lazy.value) == str(eager.value)
+
+
+def test_params_file_that_shrinks_after_opening_names_the_array(tmp_path: Path) -> None:
+    path = write(tmp_path, _good_file())
+    params = ParamsFile.open(path)
+    path.write_bytes(_good_file()[:40])
+    with pytest.raises(FormatError, match="file changed while being read \\(array 'arg:w'\\)") as e:
+        params["arg:w"]
+    assert str(path) in str(e.value)
 
 
 def test_strip_prefixes() -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from ovzoo.errors import FormatError, UnsupportedOpsError
+from ovzoo.errors import ConversionError, FormatError, UnsupportedOpsError
 from ovzoo.mxnet.shapes import infer_shapes
 from ovzoo.mxnet.symbol import parse_symbol
 from support.mini_octave import INPUT_SHAPE, build_mini_octave
 from support.mxnet_graphs import random_params
-from support.translator_cases import CASES
+from support.translator_cases import all_cases
+
+CASES = all_cases()
 
 
 def mxnet_shapes(sym, input_shapes) -> list[tuple[int, ...]]:
@@ -96,8 +100,32 @@ def test_ops_without_a_rule_are_listed_together() -> None:
         [
             mx.sym.sin(x, name="s1"),
             mx.sym.sin(x, name="s2"),
-            mx.sym.Pad(x, mode="edge", pad_width=(0, 0, 0, 0, 1, 1, 1, 1), name="p"),
+            mx.sym.Deconvolution(x, kernel=(2, 2), num_filter=2, name="p"),
         ]
     )
-    with pytest.raises(UnsupportedOpsError, match=r"Pad \(first node 'p'\), sin \(first node 's1'\)"):
+    with pytest.raises(
+        UnsupportedOpsError, match=r"Deconvolution \(first node 'p'\), sin \(first node 's1'\)"
+    ):
         infer_shapes(parse_symbol(sym.tojson(), "s.json"), {"data": (1, 1, 4, 4)})
+
+
+@pytest.mark.parametrize(
+    "op, attrs, inputs, message",
+    [
+        ("Pooling", {"kernel": "(2, 2)", "pooling_convention": "same"}, 1, "pooling_convention 'same'"),
+        (
+            "UpSampling",
+            {"scale": "2", "sample_type": "nearest", "num_args": "2"},
+            2,
+            "2 inputs are not supported",
+        ),
+    ],
+    ids=["pool-same", "upsampling-two-inputs"],
+)
+def test_shape_inference_refuses_what_the_translator_refuses(op, attrs, inputs, message) -> None:
+    nodes = [{"op": "null", "name": f"in{i}", "inputs": []} for i in range(inputs)]
+    nodes.append({"op": op, "name": "node", "attrs": attrs, "inputs": [[i, 0, 0] for i in range(inputs)]})
+    text = json.dumps({"nodes": nodes, "arg_nodes": list(range(inputs)), "heads": [[inputs, 0, 0]]})
+    shapes = {f"in{i}": (1, 2, 4, 4) for i in range(inputs)}
+    with pytest.raises(ConversionError, match=rf"node 'node' \({op}\): {message}"):
+        infer_shapes(parse_symbol(text, "s.json"), shapes)

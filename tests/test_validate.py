@@ -1,4 +1,4 @@
-"""The validator: its IR cost counting, its octave invariant, and that it passes a good IR and fails
+"""The validator: its IR cost counting (the octave check: test_validate_octave.py), and that it passes a good IR and fails
 IRs that are wrong in one way each, on the right check with the right reason."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ovzoo.cli.validate import main as validate_main
 from ovzoo.convert.converter import convert_model
 from ovzoo.validate import validate_model
 from ovzoo.validate.cost import count_cost
-from ovzoo.validate.layer_shapes import check_octave_invariant
 from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
 from support.checkpoints import tiny_checkpoint, tiny_descriptor_yaml, tiny_model, with_args
@@ -72,35 +71,6 @@ def test_cost_counts_weights_and_flops_by_the_documented_rules(weights: str, tmp
         SMALL_ELEMENTWISE,
     )
     assert cost.flops == 2 * SMALL_MACS + SMALL_ELEMENTWISE
-
-
-# -- the octave invariant on named shapes ----------------------------------------------------------
-
-GOOD_PAIR = {"L2_B01_conv1_conv-h": [(1, 96, 56, 56)], "L2_B01_conv1_conv-l": [(1, 32, 28, 28)]}
-
-
-@pytest.mark.parametrize(
-    ("shapes", "reason"),
-    [
-        pytest.param(GOOD_PAIR, "", id="half-size-quarter-channels"),
-        pytest.param(
-            {**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, 56, 56)]}, "must be exactly half", id="low-not-half"
-        ),
-        pytest.param(
-            {**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 40, 28, 28)]}, "alpha 0.25 says 34", id="wrong-split"
-        ),
-        pytest.param({**GOOD_PAIR, "L2_B01_conv1_conv-l": [(1, 32, -1, -1)]}, "not static", id="dynamic-low"),
-    ],
-)
-def test_octave_invariant(shapes: dict, reason: str) -> None:
-    check = check_octave_invariant(shapes, 0.25, "FP32")
-    assert check is not None and check.measured == "L2: 1 pairs"
-    assert check.passed == (not reason)
-    assert reason in check.detail
-
-
-def test_octave_invariant_absent_without_pairs() -> None:
-    assert check_octave_invariant({"conv1_conv": [(1, 64, 112, 112)]}, 0.25, "FP32") is None
 
 
 # -- whole-IR validation on the tiny checkpoint ------------------------------------------------------

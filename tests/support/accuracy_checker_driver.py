@@ -4,11 +4,12 @@
 --stored_predictions FILE``, ranked by the checker's own ClassificationPrediction.top_k, as one JSON
 object ``{identifier: {"1": [...], "5": [...]}}`` (classes sorted; top_k is a set to the checker).
 
-``validate ARGS...``: accuracy_check's own steps for ARGS (its argument parser, ConfigReader.merge),
+``validate ARGS... [--then ARGS...]``: for each argument set, accuracy_check's own steps for ARGS (its argument parser, ConfigReader.merge),
 then for every evaluation the validators of each part (launcher, adapter, dataset, metrics, reader,
 preprocessing, postprocessing) one by one, so that one failing part does not hide the others, and last
-``ModelEvaluator.from_configs``, which is what ``accuracy_check`` runs before it reads any image. One
-JSON object per evaluation: ``{"name", "framework", "errors": [[where, message]...], "run_error"}``.
+``ModelEvaluator.from_configs``, which is what ``accuracy_check`` runs before it reads any image. A JSON
+list per argument set (one process for all: starting the checker costs seconds), with one object per
+evaluation: ``{"name", "framework", "errors": [[where, message]...], "run_error"}``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,19 @@ def validate(argv: list[str]) -> list[dict[str, object]]:
     return report
 
 
+def _argument_sets(argv: list[str]) -> list[list[str]]:
+    sets: list[list[str]] = [[]]
+    for arg in argv:
+        if arg == "--then":
+            sets.append([])
+        else:
+            sets[-1].append(arg)
+    return sets
+
+
 if __name__ == "__main__":
     command, rest = sys.argv[1], sys.argv[2:]
-    result = predictions(rest[0]) if command == "predictions" else validate(rest)
-    print(json.dumps(result))
+    if command == "predictions":
+        print(json.dumps(predictions(rest[0])))
+    else:
+        print(json.dumps([validate(argv) for argv in _argument_sets(rest)]))

@@ -78,6 +78,27 @@ def make_output_infinite(model: ov.Model) -> None:
     _scale_output(model, np.inf)
 
 
+def widen_one_low_branch(model: ov.Model) -> None:
+    """The first low-branch ReLU (``...-l``) gets one channel too many: its named output is a Concat
+    with a copy of channel 0, and its readers get the original channels back through a slice, so the
+    graph stays valid and only that layer's low branch is wrong."""
+    relu = next(
+        op
+        for op in model.get_ordered_ops()
+        if op.get_type_name() == "Relu" and op.get_friendly_name().endswith("-l")
+    )
+    name = relu.get_friendly_name()
+    readers = list(relu.output(0).get_target_inputs())
+    channels = relu.output(0).get_partial_shape()[1].get_length()
+    first = ops.gather(relu, ops.constant(np.array([0], np.int64)), ops.constant(np.int64(1)))
+    widened = ops.concat([relu.output(0), first.output(0)], 1)
+    relu.set_friendly_name(f"{name}/inner")
+    widened.set_friendly_name(name)
+    back = ops.gather(widened, ops.constant(np.arange(channels, dtype=np.int64)), ops.constant(np.int64(1)))
+    for reader in readers:
+        reader.replace_source_output(back.output(0))
+
+
 DEFECTS: dict[str, Callable[[ov.Model], None]] = {
     "output-named-softmax": rename_output,
     "channel-reversal-missing": drop_channel_reversal,
@@ -85,6 +106,7 @@ DEFECTS: dict[str, Callable[[ov.Model], None]] = {
     "stem-shape-changed": change_stem_shape,
     "probabilities-unnormalised": unnormalise_probabilities,
     "output-infinite": make_output_infinite,
+    "low-branch-widened": widen_one_low_branch,
 }
 
 

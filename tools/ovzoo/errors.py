@@ -106,3 +106,11 @@ class ExportError(OvzooError):
 
 class ServeError(OvzooError):
     """A model repository can't be served (no config.json, a bad entry, an IR that doesn't load)."""
+
+
+class InferenceRequestError(ServeError):
+    """A request ``ovzoo serve`` refuses; ``status`` is the HTTP status it answers with (4xx)."""
+
+    def __init__(self, problem: str, where: tuple[str, ...] = (), status: int = 400) -> None:
+        super().__init__(problem, where)
+        self.status = status

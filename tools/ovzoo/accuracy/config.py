@@ -15,6 +15,15 @@ from typing import Any, Literal
 
 import yaml
 
+from ovzoo.datasets.steps import (
+    ASPECT_RATIO_SCALES,
+    INTERPOLATIONS,
+    BgrToRgb,
+    Crop,
+    Normalization,
+    PreprocessingStep,
+    Resize,
+)
 from ovzoo.errors import OvzooError, within
 
 
@@ -25,8 +34,6 @@ class AccuracyConfigError(OvzooError, ValueError):
 Framework = Literal["mxnet", "openvino"]
 # the model-zoo name of the OpenVINO launcher before 2022 was "dlsdk"
 FRAMEWORK_ALIASES: dict[str, Framework] = {"mxnet": "mxnet", "openvino": "openvino", "dlsdk": "openvino"}
-INTERPOLATIONS = ("NEAREST", "LINEAR", "BILINEAR", "CUBIC", "BICUBIC", "AREA", "LANCZOS4")
-ASPECT_RATIO_SCALES = ("greater",)
 
 
 @dataclass(frozen=True)
@@ -42,32 +49,6 @@ class Launcher:
     adapter: str
     inputs: tuple[LauncherInput, ...] = ()
     device: str | None = None  # None: one evaluation per -td device (CPU when none is given)
-
-
-@dataclass(frozen=True)
-class BgrToRgb:
-    pass
-
-
-@dataclass(frozen=True)
-class Resize:
-    size: int
-    aspect_ratio_scale: str | None  # "greater": the shorter side becomes ``size``
-    interpolation: str  # upper-case OpenCV name
-
-
-@dataclass(frozen=True)
-class Crop:
-    size: int  # centre crop size x size
-
-
-@dataclass(frozen=True)
-class Normalization:
-    mean: tuple[float, ...]  # per channel, in the order the image has at this step
-    std: tuple[float, ...]
-
-
-PreprocessingStep = BgrToRgb | Resize | Crop | Normalization
 
 
 @dataclass(frozen=True)

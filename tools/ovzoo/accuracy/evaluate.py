@@ -19,9 +19,9 @@ import openvino as ov
 from tqdm import tqdm
 
 from ovzoo.accuracy.config import AccuracyMetric, DatasetEntry, load_accuracy_config
-from ovzoo.accuracy.dataset import LabelledImages, load_labelled_images
 from ovzoo.accuracy.launchers import compile_ir, run_mxnet, run_openvino
 from ovzoo.accuracy.selection import AccuracyError, Evaluation, Targets, plan_evaluations
+from ovzoo.datasets.labelled import LabelledImages, load_labelled_images
 from ovzoo.errors import within
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,12 @@ from ovzoo.catalog.model import Model
 from ovzoo.catalog.schema import parse_model
 from ovzoo.catalog.selection import select_models
 from ovzoo.errors import DescriptorError, within
+from ovzoo.locations import package_data_dir
 
 log = logging.getLogger(__name__)
 
 MODELS_DIR_ENV = "OVZOO_MODELS_DIR"
 CONFIG_NAME = "model.yml"
-# The catalog ships inside the package (tools/ovzoo/models); the repository's models/ links to it.
-_PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 __all__ = ["default_models_root", "display_path", "load_model_file", "load_models", "select_models"]
 
@@ -30,7 +29,8 @@ __all__ = ["default_models_root", "display_path", "load_model_file", "load_model
 def default_models_root() -> Path:
     """``$OVZOO_MODELS_DIR`` if set, else the catalog shipped with the package."""
     env = os.environ.get(MODELS_DIR_ENV)
-    return Path(env) if env else _PACKAGED_MODELS
+    # The catalog ships inside the package (tools/ovzoo/models; the repository's models/ links to it).
+    return Path(env) if env else package_data_dir("models")
 
 
 def display_path(path: Path) -> str:

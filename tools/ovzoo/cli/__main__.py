@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from ovzoo.cli.common import VERBOSE_FLAGS
 from ovzoo.errors import OvzooError, UsageError
 
 log = logging.getLogger("ovzoo")
@@ -27,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "info": "info",
     "quantize": "quantize",
+    "serve": "serve",
     "synth": "synth",
     "validate": "validate",
 }
@@ -43,7 +45,7 @@ def configure_logging(verbose: bool = False) -> None:
 
 def run_command(verb: str, argv: list[str]) -> int:
     """Run one verb; map errors to exit codes. Returns the exit code."""
-    configure_logging()
+    configure_logging(verbose=any(a in VERBOSE_FLAGS for a in argv))
     if verb not in COMMANDS:
         print(f"usage: ovzoo {{{'|'.join(COMMANDS)}}} ...", file=sys.stderr)
         return 2

@@ -10,11 +10,12 @@ import argparse
 import logging
 from pathlib import Path
 
+from ovzoo.accuracy.config import load_accuracy_config
 from ovzoo.accuracy.evaluate import AccuracyOptions, run_accuracy
 from ovzoo.accuracy.launchers import PRECISION_HINTS
 from ovzoo.accuracy.report import format_report, write_json
-from ovzoo.accuracy.selection import Targets
-from ovzoo.cli.common import precision_list
+from ovzoo.accuracy.selection import Targets, plan_evaluations
+from ovzoo.cli.common import add_dry_run, command_parser, precision_list
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def _precision_hint(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo accuracy",
         description="Evaluate the launchers of an accuracy-check config (MXNet original, OpenVINO IRs) with "
         "accuracy_check's command line, preprocessing and pass/fail rule; print top-1/top-5 next to the "
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     add("--no_progress", action="store_true", help="no progress bar on stderr")
+    add_dry_run(parser, "print what would be evaluated (launcher, model file, device); run and write nothing")
     return parser
 
 
@@ -121,7 +123,17 @@ def options_from_args(args: argparse.Namespace) -> AccuracyOptions:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    report = run_accuracy(options_from_args(args))
+    options = options_from_args(args)
+    if args.dry_run:
+        config = load_accuracy_config(options.config, options.definitions)
+        for job in plan_evaluations(config, options.targets):
+            print(
+                f"{job.entry.name}: would evaluate {job.model_file} ({job.launcher.framework}, {job.device})"
+            )
+        if args.json is not None:
+            print(f"would write {args.json}")
+        return 0
+    report = run_accuracy(options)
     print(format_report(report))
     if args.json is not None:
         write_json(report, args.json)

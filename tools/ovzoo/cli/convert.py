@@ -1,21 +1,29 @@
-"""``ovzoo convert`` (alias ``ovzoo_converter``): MXNet checkpoints -> OpenVINO IR, omz_converter's flags."""
+"""``ovzoo convert`` (alias ``ovzoo_converter``): MXNet checkpoints -> OpenVINO IR.
+
+Two forms: catalog models with omz_converter's flags (``--name``, ``--all`` ...), or one checkpoint
+with the legacy ``mo`` flags (``--input_model X-0000.params --input_shape ...``), so that a script that
+called ``mo`` works with only the command changed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 
 from ovzoo.cli.common import (
     add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     output_dir,
     precision_list,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
-from ovzoo.errors import UsageError
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
+from ovzoo.vocabulary.spec import SHORT_FLAGS
 
 
 def parse_jobs(text: str) -> int:
@@ -31,11 +39,16 @@ def parse_jobs(text: str) -> int:
     return jobs
 
 
+NO_GRAPH_REWRITES = "--no_graph_rewrites"  # ovzoo's own flag, in both command forms
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo convert",
         description="Convert downloaded MXNet checkpoints to OpenVINO IR (<out>/public/<name>/<PREC>/<name>.xml), "
         "interpreting each model's model_optimizer_args; no Model Optimizer needed.",
+        epilog=MO_USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_model_selection_args(parser)
     add_directory_args(parser, "where ovzoo download put the models", "where to write the IR")
@@ -54,23 +67,63 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N|auto",
         help="models converted in parallel (default 1; auto = one per CPU)",
     )
+    add_dry_run(parser, "print what would be read and written, per model and precision; write nothing")
     parser.add_argument(
-        "--dry_run",
-        action="store_true",
-        help="print what would be read and written, per model and precision; write nothing",
+        NO_GRAPH_REWRITES,
+        dest="graph_rewrites",
+        action="store_false",
+        help="write the graph as translated: skip the measured speed rewrites (merged convolution groups)",
     )
     return parser
 
 
+MO_USAGE = """\
+any MXNet checkpoint, with the legacy mo flags (instead of --name/--all):
+  ovzoo convert --input_model PREFIX-EPOCH.params [--input_symbol PREFIX-symbol.json]
+      [--input NAME[,NAME...]] [--input_shape [N,C,H,W][,[...]]] [--batch N]
+      [--mean_values [R,G,B]] [--scale_values [R,G,B]] [--scale S] [--reverse_input_channels]
+      [--layout NCHW] [--output NODE[,NODE...]] [--output_dir DIR] [--model_name NAME]
+      [--compress_to_fp16[=True|False]] [--data_type FP16|FP32] [--no_graph_rewrites]
+  writes DIR/NAME.xml + .bin (default: ./PREFIX-EPOCH.xml, weights compressed to FP16 as mo did)"""
+
+
+def is_mo_command_line(argv: list[str]) -> bool:
+    """True for the ``mo`` form: ``--input_model`` (or ``-m``) among the arguments."""
+    return any(SHORT_FLAGS.get(a, a).partition("=")[0] == "--input_model" for a in argv)
+
+
+def convert_mo_command_line(argv: list[str]) -> int:
+    """``ovzoo convert --input_model ...``: one checkpoint, one IR."""
+    from ovzoo.convert.checkpoint import convert_checkpoint
+    from ovzoo.vocabulary.spec import parse_mo_command_line
+
+    if "-h" in argv or "--help" in argv:
+        print(MO_USAGE)
+        return 0
+    started = time.perf_counter()
+    graph_rewrites = NO_GRAPH_REWRITES not in argv
+    spec, target = parse_mo_command_line([a for a in argv if a != NO_GRAPH_REWRITES])
+    xml = convert_checkpoint(spec, target, graph_rewrites)
+    print(xml)
+    print(f"{spec.model_name}: converted in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if is_mo_command_line(argv):
+        return convert_mo_command_line(argv)
     args = build_parser().parse_args(argv)
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     report = convert_models(
-        models, args.download_dir, output_dir(args), args.precisions, args.dry_run, args.jobs
+        models,
+        args.download_dir,
+        output_dir(args),
+        args.precisions,
+        args.dry_run,
+        args.jobs,
+        args.graph_rewrites,
     )
     for result in report.results:
         if result.dry_run:

@@ -9,13 +9,14 @@ from pathlib import Path
 from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     output_dir,
     positive_int,
     precision_list,
     select_from_args,
 )
-from ovzoo.errors import UsageError
 from ovzoo.validate import validate_model
 from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
@@ -24,7 +25,7 @@ from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo validate",
         description="Check converted IRs: I/O contract, layer shapes, parameters and GFLOPs against the model card, "
         "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.",
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write the report as JUnit XML for CI: one test case per model, precision and check",
     )
+    add_dry_run(parser, "print the IRs that would be checked and the report files; run and write nothing")
     return parser
 
 
@@ -76,9 +78,15 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     ir_dir = output_dir(args)
+    if args.dry_run:
+        for model in models:
+            for precision in args.precisions or default_precisions(model, ir_dir):
+                print(f"{model.name} {precision}: would check {ir_path(ir_dir, model, precision)}")
+        for report_file in (args.json, args.junit_xml):
+            if report_file is not None:
+                print(f"would write {report_file}")
+        return 0
     reports = []
     for model in models:
         precisions = args.precisions or default_precisions(model, ir_dir)

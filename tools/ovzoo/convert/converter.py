@@ -19,6 +19,7 @@ import ovzoo
 from ovzoo.catalog.model import Model
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
@@ -63,8 +64,11 @@ def convert_model(
     output_dir: Path,
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
+    graph_rewrites: bool = True,
 ) -> ConversionResult:
     """Convert one descriptor's checkpoint to IR files (or only plan it when ``dry_run``).
+
+    ``graph_rewrites``: apply ovzoo.optimize's speed rewrites (measured per machine, cached).
 
     Raises:
         ConversionError: bad model_optimizer_args, an untranslatable graph, an output that breaks output_info.
@@ -84,32 +88,58 @@ def convert_model(
                 f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
                 f"--name {model.name}' first (with the same download dir)"
             )
-        ir_model = build_ir_model(model, spec)
+        ir_model = build_ir_model(model, spec, graph_rewrites)
         chain = describe_input_chain(ir_model, spec.input_name)
-        for precision, xml in irs.items():
+        # f32 IRs first, then the weights are compressed in place for the f16 ones: never two full
+        # copies of the weights in memory at once (the f32 constants go as their f16 twins arrive)
+        for precision in sorted(irs, key=lambda p: PRECISIONS[p].compress_to_fp16):
+            if PRECISIONS[precision].compress_to_fp16:
+                compress_weights_to_fp16(ir_model, in_place=True)
             ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-            write_ir(ir_model, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
-            log.info("%s: wrote %s", model.name, xml)
+            write_ir(ir_model, irs[precision], compress_to_fp16=False)
+            log.info("%s: wrote %s", model.name, irs[precision])
     return ConversionResult(
         model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
     )
 
 
-def build_ir_model(model: Model, spec: ConversionSpec) -> ov.Model:
+def build_ir_model(model: Model, spec: ConversionSpec, graph_rewrites: bool = True) -> ov.Model:
     """Read the checkpoint and return the ``ov.Model`` to save: named tensors, folded preprocessing, rt_info."""
+    from ovzoo.optimize import RewriteOptions, rewrite_graph  # imported here: --dry_run stays light
+
+    ir_model = translate_checkpoint(spec)
+    _name_tensors(ir_model, model, spec)
+    ir_model = fold_preprocessing(ir_model, spec)
+    rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
+    files = "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
+    record_rt_info(ir_model, spec, model.name, model.framework, files or "none")
+    return ir_model
+
+
+def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
+    """The checkpoint's graph as an ``ov.Model`` (no preprocessing, tensors named after MXNet's nodes).
+
+    Raises:
+        FormatError: a malformed symbol or params file, shapes the params contradict.
+        ConversionError, UnsupportedOpsError: what the front end can't translate.
+    """
     # imported here so that planning (--dry_run) and argument checks stay light
     from ovzoo.mxnet.frontend import convert_graph
-    from ovzoo.mxnet.params import load_params, strip_prefixes
+    from ovzoo.mxnet.params import ParamsFile
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
-    params = strip_prefixes(load_params(spec.input_model))
-    ir_model = convert_graph(graph, params, {spec.input_name: spec.input_shape}, outputs=spec.output or None)
-    del params
-    _name_tensors(ir_model, model, spec)
-    ir_model = fold_preprocessing(ir_model, spec)
-    _record_rt_info(ir_model, model, spec)
-    return ir_model
+    variables = {node.name for node in graph.variables}
+    for name in spec.input_shapes:
+        if name not in variables:
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
+            )
+    # read array by array as the translators ask, so a weight folded into another is freed at once
+    params = ParamsFile.open(spec.input_model).without_prefixes()
+    return convert_graph(
+        graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
+    )
 
 
 def output_names(model: Model, spec: ConversionSpec, count: int) -> tuple[str, ...]:
@@ -141,17 +171,17 @@ def _name_tensors(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> Non
     ir_model.set_friendly_name(model.name)
 
 
-def _record_rt_info(ir_model: ov.Model, model: Model, spec: ConversionSpec) -> None:
+def record_rt_info(
+    ir_model: ov.Model, spec: ConversionSpec, model_name: str, framework: str, files: str
+) -> None:
+    """Provenance in ``rt_info``: ovzoo and OpenVINO versions, source files (``files``: name, hash, size),
+    the arguments and the folded preprocessing."""
     # No absolute paths and no timestamps: the IR must not depend on where or when it was converted.
     entries: list[tuple[list[str], str]] = [
         (["ovzoo", "version"], ovzoo.__version__),
-        (["ovzoo", "model_name"], model.name),
-        (["ovzoo", "source", "framework"], model.framework),
-        (
-            ["ovzoo", "source", "files"],
-            "; ".join(f"{f.name} {f.checksum.algorithm}:{f.checksum.value} {f.size}" for f in model.files)
-            or "none",
-        ),
+        (["ovzoo", "model_name"], model_name),
+        (["ovzoo", "source", "framework"], framework),
+        (["ovzoo", "source", "files"], files),
         (["ovzoo", "source", "symbol"], spec.input_symbol.name),
         (["ovzoo", "source", "params"], spec.input_model.name),
         (["ovzoo", "conversion_parameters", "model_optimizer_args"], " ".join(spec.arguments)),
@@ -215,6 +245,7 @@ def convert_models(
     precisions: tuple[str, ...] = ("FP16", "FP32"),
     dry_run: bool = False,
     jobs: int = 1,
+    graph_rewrites: bool = True,
 ) -> ConversionReport:
     """Convert several models, ``jobs`` at a time (threads: reading, folding and saving release the GIL).
 
@@ -227,7 +258,7 @@ def convert_models(
 
     def one(model: Model) -> ConversionResult | OvzooError:
         try:
-            return convert_model(model, download_dir, output_dir, precisions, dry_run)
+            return convert_model(model, download_dir, output_dir, precisions, dry_run, graph_rewrites)
         except OvzooError as e:
             return e
         except Exception as e:  # a bug or an OpenVINO failure: report it against the model, keep going

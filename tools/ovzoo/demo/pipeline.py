@@ -121,6 +121,10 @@ def find_catalog_model(name: str) -> Model:
 
 # the code whose output the synthetic archive is; a change to any of it invalidates a cached archive
 _BUILDER_MODULES = (
+    "ovzoo.zoo.mxsymbol",
+    "ovzoo.zoo.octave_layers",
+    "ovzoo.zoo.resnet",
+    "ovzoo.zoo.densenet",
     "ovzoo.zoo.octave",
     "ovzoo.zoo.weights",
     "ovzoo.zoo.synth",
@@ -191,7 +195,7 @@ def _download(model: Model, out: Path) -> None:
 def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResult) -> list[str]:
     """INT8 precisions produced, or [] with a note when quantization is off, missing, or failed."""
     if not options.quantize:
-        result.notes.append("INT8 skipped (--no-int8)")
+        result.notes.append("INT8 skipped (--no_int8)")
         return []
     try:
         from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model

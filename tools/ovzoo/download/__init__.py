@@ -1,7 +1,8 @@
 """The downloader: sources and mirrors, resumable verified fetches, a shared cache, progress."""
 
-from ovzoo.download.cache import BlobCache, default_cache_dir
+from ovzoo.download.cache import BlobCache
 from ovzoo.download.downloader import DownloadOptions, DownloadReport, ModelResult, download_models
+from ovzoo.locations import default_cache_dir
 
 __all__ = [
     "BlobCache",

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Literal
 
 import filelock
-import platformdirs
 
 from ovzoo.atomic import atomic_write
 from ovzoo.catalog.model import Checksum
@@ -26,15 +25,8 @@ from ovzoo.download.hashing import CHUNK_SIZE, new_hasher
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = "v1"
-CACHE_DIR_VARIABLE = "OVZOO_CACHE_DIR"
 
 CacheLookup = Literal["hit", "miss", "corrupt"]
-
-
-def default_cache_dir() -> Path:
-    """``$OVZOO_CACHE_DIR``, else the user's cache directory (``~/.cache/ovzoo`` on Linux)."""
-    configured = os.environ.get(CACHE_DIR_VARIABLE)
-    return Path(configured) if configured else Path(platformdirs.user_cache_dir("ovzoo", appauthor=False))
 
 
 class _CorruptEntry(Exception):

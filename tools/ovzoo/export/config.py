@@ -16,8 +16,6 @@ from typing import Any
 
 from ovzoo.errors import ExportError
 
-CONFIG_NAME = "config.json"
-
 
 @dataclass(frozen=True)
 class ModelEntry:

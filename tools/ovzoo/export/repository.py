@@ -12,7 +12,6 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,16 +19,16 @@ from typing import Literal
 
 import openvino as ov
 
-from ovzoo.atomic import atomic_write_text
+from ovzoo.atomic import atomic_directory_sibling, atomic_write, atomic_write_text
 from ovzoo.catalog.model import Model
 from ovzoo.errors import ExportError, ModelNotDownloaded, OvzooError, within
-from ovzoo.export.config import CONFIG_NAME, ModelEntry, merge_entries, read_config, render_config
+from ovzoo.export.config import ModelEntry, merge_entries, read_config, render_config
 from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.model_repository import CONFIG_NAME, DEFAULT_PLUGIN_CONFIG, layout_name, version_dir
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 # what ovzoo export can read: the converter's and the quantizer's precisions
-EXPORT_PRECISIONS = ("FP16", "FP32", "FP16-INT8", "FP32-INT8")
-# the same hint ovzoo serve uses when a config gives none: many requests in flight at once
-DEFAULT_PLUGIN_CONFIG = {"PERFORMANCE_HINT": "THROUGHPUT"}
+EXPORT_PRECISIONS = ALL_PRECISIONS
 
 Action = Literal["link", "copy", "unchanged"]
 
@@ -122,11 +121,11 @@ def _plan_model(model: Model, options: ExportOptions) -> list[_Placement]:
                     f"with -o {options.ir_dir} first"
                 )
             name = served_name(model, precision, options.precisions)
-            version_dir = options.repository / name / str(options.version)
-            action = _existing_version(version_dir, xml, model.name, options.version)
+            target = version_dir(options.repository, name, options.version)
+            action = _existing_version(target, xml, model.name, options.version)
             placements.append(
                 _Placement(
-                    version=ExportedVersion(model.name, precision, name, version_dir, action),
+                    version=ExportedVersion(model.name, precision, name, target, action),
                     source_xml=xml,
                     entry=_entry_for(xml, name, options.target_device),
                 )
@@ -172,9 +171,8 @@ def _entry_for(xml: Path, name: str, target_device: str) -> ModelEntry:
         partial = port.get_partial_shape()
         if partial.is_static:
             shape[input_name] = "(" + ",".join(str(d) for d in partial.to_shape()) + ")"
-        ir_layout = port.get_node().get_layout()
-        if not ir_layout.empty:
-            layout[input_name] = ir_layout.to_string().strip("[]").replace(",", "")
+        if layout_name(port):
+            layout[input_name] = layout_name(port)
     return ModelEntry(
         name=name,
         base_path=name,
@@ -208,30 +206,17 @@ def _write(
         raise ExportError(f"could not write the repository: {e}", (str(config_path.parent),)) from e
 
 
-def _place_version(xml: Path, version_dir: Path, file_stem: str) -> Action:
-    """Fill a temporary folder beside ``version_dir`` and rename it into place; the .bin goes first."""
-    version_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version_dir.name}.", suffix=".tmp", dir=version_dir.parent))
+def _place_version(xml: Path, target: Path, file_stem: str) -> Action:
+    """Fill a temporary folder beside ``target`` and rename it into place; the .bin goes first."""
     method: Action = "link"
-    try:
+    with atomic_directory_sibling(target) as staging:
         for source in (xml.with_suffix(".bin"), xml):
-            target = staging / f"{file_stem}{source.suffix}"
+            staged = staging / f"{file_stem}{source.suffix}"
             try:
-                os.link(source, target)
-            except OSError:  # another filesystem, or links not allowed: copy the bytes
-                shutil.copyfile(source, target)
-                _fsync(target)
+                os.link(source, staged)
+            except OSError:  # another filesystem, or links not allowed: copy the bytes (fsynced)
+                with source.open("rb") as reader, atomic_write(staged) as writer:
+                    shutil.copyfileobj(reader, writer, 1 << 20)
                 method = "copy"
-        os.rename(staging, version_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        os.rename(staging, target)
     return method
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

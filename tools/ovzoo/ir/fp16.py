@@ -17,12 +17,13 @@ from openvino._offline_transformations import compress_model_transformation
 SHAPE_INPUTS: dict[str, tuple[int, ...]] = {"Interpolate": (1, 2)}
 
 
-def compress_weights_to_fp16(model: ov.Model) -> ov.Model:
-    """Return a copy of ``model`` whose float weights are stored as f16 (decompressed on load).
+def compress_weights_to_fp16(model: ov.Model, in_place: bool = False) -> ov.Model:
+    """``model`` with its float weights stored as f16 (decompressed on load).
 
-    The input model is left as it was.
+    A copy, leaving ``model`` as it was, unless ``in_place``: then ``model`` itself is changed and
+    returned, and each f32 weight is freed as its f16 replacement is made (half the memory).
     """
-    compressed = model.clone()
+    compressed = model if in_place else model.clone()
     compress_model_transformation(compressed)
     for op in compressed.get_ordered_ops():
         for port in SHAPE_INPUTS.get(op.get_type_name(), ()):

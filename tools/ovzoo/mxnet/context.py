@@ -8,8 +8,8 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
-from ovzoo.errors import ConversionError
-from ovzoo.mxnet.shapes import Shape
+from ovzoo.errors import ConversionError, FormatError
+from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
 
@@ -25,13 +25,15 @@ class ConvertContext:
         self,
         graph: Graph,
         params: Mapping[str, np.ndarray],
-        shapes: Mapping[str, tuple[Shape, ...]],
+        shapes: Sequence[tuple[Shape, ...]],
         parameters: Mapping[str, ov.Output],
         folded_batch_norms: Mapping[int, Node],
+        params_source: str = "",
     ) -> None:
         self.graph = graph
         self.params = params
-        self.shapes = shapes
+        self.shapes = shapes  # by node index
+        self.params_source = params_source  # the .params file, for messages
         self.values: dict[int, list[ov.Output]] = {}
         self._parameters = parameters
         self._folded = folded_batch_norms  # conv node index -> the BatchNorm folded into it
@@ -68,6 +70,7 @@ class ConvertContext:
 
         Raises:
             ConversionError: the input is not a variable with a stored param.
+            FormatError: the stored array holds NaN or infinite values (names the param).
         """
         if slot >= len(node.inputs):
             raise ConversionError(f"input {slot} is missing", node.where)
@@ -78,14 +81,27 @@ class ConvertContext:
             array = self.params[producer.name]
         except KeyError:
             raise ConversionError(f"param {producer.name!r} is missing from the params", node.where) from None
-        return np.ascontiguousarray(array, dtype=np.float32)
+        values = np.ascontiguousarray(array, dtype=np.float32)
+        # min and max propagate NaN and show infinities, without a temporary the size of the array
+        if values.size and not (np.isfinite(values.min()) and np.isfinite(values.max())):
+            count = values.size - int(np.isfinite(values).sum())
+            raise self.param_error(node, slot, f"{count} non-finite value(s) (NaN or infinity)")
+        return values
+
+    def param_error(self, node: Node, slot: int, problem: str) -> FormatError:
+        """An error about the stored array feeding ``slot`` of ``node``, naming the params file and the param."""
+        name = self.graph.nodes[node.inputs[slot].node].name
+        where = (self.params_source,) if self.params_source else ()
+        return FormatError(
+            f"{problem}; the checkpoint is broken", (*where, f"param {name!r} (read by {node.name!r})")
+        )
 
     def input_shape(self, node: Node, slot: int) -> Shape:
         ref = node.inputs[slot]
-        return self.shapes[self.graph.nodes[ref.node].name][ref.index]
+        return self.shapes[ref.node][ref.index]
 
-    def output_shape(self, node: Node) -> Shape:
-        return self.shapes[node.name][0]
+    def output_shape(self, node: Node, index: int = 0) -> Shape:
+        return self.shapes[node.index][index]
 
     # --- batch-norm folding plan ---
 
@@ -102,7 +118,9 @@ class ConvertContext:
     @staticmethod
     def constant(array: np.ndarray, name: str) -> ov.Output:
         """An f32 Constant over ``array``; shares its memory (the Constant keeps the array alive)."""
-        array = np.ascontiguousarray(array, dtype=np.float32)
+        array = np.asarray(array, dtype=np.float32)
+        if not array.flags.c_contiguous:  # (not ascontiguousarray: it turns 0-d scalars into 1-d)
+            array = np.ascontiguousarray(array)
         constant = ov.op.Constant(array, shared_memory=True)
         constant.set_friendly_name(name)
         return constant.output(0)

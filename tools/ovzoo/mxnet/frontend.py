@@ -14,10 +14,10 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
-from ovzoo.errors import ConversionError, OvzooError
+from ovzoo.errors import ConversionError, FormatError, OvzooError
 from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.ops import TRANSLATORS
-from ovzoo.mxnet.shapes import infer_shapes, unsupported_ops_error
+from ovzoo.mxnet.ops import OPS
+from ovzoo.mxnet.shapes import infer_node_shapes, unsupported_ops_error
 from ovzoo.mxnet.symbol import Graph, Node, NodeRef
 
 log = logging.getLogger(__name__)
@@ -28,42 +28,47 @@ def convert_graph(
     params: Mapping[str, np.ndarray],
     input_shapes: Mapping[str, Sequence[int]],
     outputs: Sequence[str] | None = None,
+    *,
+    params_source: str = "",
 ) -> ov.Model:
     """Translate ``graph`` into an OpenVINO model.
 
     ``params`` are keyed by bare names (no ``arg:``/``aux:``); ``input_shapes`` names the data
     variables (they become f32 Parameters named after them); ``outputs`` are MXNet node names to
-    expose, by default the graph's heads. Every translated MXNet node's output carries the node's
+    expose, by default the graph's heads; ``params_source`` names the .params file in messages. Every translated MXNet node's output carries the node's
     name as friendly name; model outputs also carry it as tensor name.
 
     Raises:
         UnsupportedOpsError: op types without a translator (all of them, each with its first node).
-        ConversionError: an attribute value or input we can't honour (names the node).
-        FormatError: inconsistent shapes or params (names the node or param).
+        ConversionError: an attribute value or input we can't honour (names the node), a missing param.
+        FormatError: inconsistent shapes or params, non-finite weights (names the node or param).
     """
-    error = unsupported_ops_error(graph, TRANSLATORS, "translator")
+    error = unsupported_ops_error(graph, OPS, "translator")
     if error:
         raise error
     output_refs = _output_refs(graph, outputs)
-    shapes = infer_shapes(graph, input_shapes, params)
+    needed = _needed_nodes(graph, output_refs)
+    _check_params_present(graph, params, input_shapes, needed, params_source)
+    shapes = infer_node_shapes(graph, input_shapes, params)
     parameters = {}
     for name, shape in input_shapes.items():
         parameter = opset8.parameter([int(d) for d in shape], np.float32, name=name)
         parameter.output(0).get_tensor().set_names({name})
         parameters[name] = parameter
-    needed = _needed_nodes(graph, output_refs)
     ctx = ConvertContext(
         graph,
         params,
         shapes,
         {k: p.output(0) for k, p in parameters.items()},
         plan_batch_norm_folding(graph, params, {ref.node for ref in output_refs}),
+        params_source,
     )
     for node in graph.nodes:
         if node.is_variable or node.index not in needed:
             continue
+        record = OPS[node.op]
         try:
-            ctx.values[node.index] = TRANSLATORS[node.op](node, ctx)
+            ctx.values[node.index] = record.translate(node, record.parse(node), ctx)
         except OvzooError:
             raise
         except Exception as e:  # a bug or an OpenVINO refusal: keep the traceback, say where
@@ -133,6 +138,39 @@ def _output_refs(graph: Graph, outputs: Sequence[str] | None) -> list[NodeRef]:
             )
         refs.append(NodeRef(graph.node(base).index, 0))
     return refs
+
+
+# ops whose inputs after the first are training labels: never read at inference
+_LABEL_OPS = frozenset({"SoftmaxOutput"})
+
+
+def _check_params_present(
+    graph: Graph,
+    params: Mapping[str, np.ndarray],
+    input_shapes: Mapping[str, Sequence[int]],
+    needed: set[int],
+    params_source: str,
+) -> None:
+    """Every weight a needed node reads is in the params (labels excepted).
+
+    Raises:
+        FormatError: the first missing one, naming the params file, the param and its reader.
+    """
+    for node in graph.op_nodes:
+        if node.index not in needed:
+            continue
+        for slot, ref in enumerate(node.inputs):
+            var = graph.nodes[ref.node]
+            if not var.is_variable or var.name in params or var.name in input_shapes:
+                continue
+            if slot > 0 and node.op in _LABEL_OPS:
+                continue
+            where = params_source or graph.source
+            raise FormatError(
+                f"the params have no array for it; node {node.name!r} ({node.op}) reads it as input {slot} "
+                "(pass it as an input if it is one)",
+                (*((where,) if where else ()), f"param {var.name!r}"),
+            )
 
 
 def _needed_nodes(graph: Graph, outputs: Sequence[NodeRef]) -> set[int]:

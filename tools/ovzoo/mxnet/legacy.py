@@ -11,10 +11,10 @@ import types
 
 import numpy as np
 
-from ovzoo.errors import OvzooError
+from ovzoo.extras import MissingExtra, import_optional
 
 
-class ReferenceUnavailable(OvzooError, ImportError):
+class ReferenceUnavailable(MissingExtra):
     """mxnet is not installed or does not import here."""
 
 
@@ -40,12 +40,9 @@ def import_mxnet() -> types.ModuleType:
         if name not in np.__dict__:
             setattr(np, name, value)
     try:
-        import mxnet  # noqa: PLC0415  (the project's only import of mxnet)
-    except Exception as e:  # ImportError, OSError from libmxnet.so, AttributeError from numpy drift
-        raise ReferenceUnavailable(
-            f"mxnet is not importable ({type(e).__name__}: {e}); install mxnet==1.9.1 (make setup does)"
-        ) from e
-    return mxnet
+        return import_optional("mxnet")  # the project's only import of mxnet
+    except MissingExtra as e:
+        raise ReferenceUnavailable(e.module, e.extra, str(e.__cause__ or "")) from e.__cause__
 
 
 def mxnet_available() -> bool:

@@ -18,9 +18,12 @@ Sparse arrays (stype 1 row_sparse, 2 csr) are refused: checkpoints of this famil
 
 from __future__ import annotations
 
+import os
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -55,12 +58,19 @@ _SPARSE = {1: "row_sparse", 2: "csr"}
 
 
 class _Cursor:
-    """Reads little-endian fields from a buffer; every shortfall is a FormatError with the offset."""
+    """Reads little-endian fields from ``size`` bytes; every shortfall is a FormatError with the offset.
+
+    The bytes come from :meth:`read`: a buffer in memory here, the file itself in :class:`_FileCursor`.
+    """
 
     def __init__(self, buffer: np.ndarray, path: Path) -> None:
         self.buffer = buffer
+        self.size = len(buffer)
         self.offset = 0
         self.path = path
+
+    def read(self, start: int, size: int) -> bytes:
+        return self.buffer[start : start + size].tobytes()
 
     def fail(self, problem: str, offset: int | None = None) -> FormatError:
         at = self.offset if offset is None else offset
@@ -68,16 +78,15 @@ class _Cursor:
 
     def take(self, size: int, what: str) -> int:
         start = self.offset
-        if size < 0 or start + size > len(self.buffer):
-            raise self.fail(
-                f"truncated file: {what} needs {size} bytes, {len(self.buffer) - start} left", start
-            )
+        if size < 0 or start + size > self.size:
+            raise self.fail(f"truncated file: {what} needs {size} bytes, {self.size - start} left", start)
         self.offset = start + size
         return start
 
     def unpack(self, fmt: str, what: str) -> tuple[int, ...]:
-        start = self.take(struct.calcsize(fmt), what)
-        return struct.unpack_from(fmt, self.buffer, start)  # type: ignore[arg-type]  # numpy 1.26 stubs lack __buffer__
+        size = struct.calcsize(fmt)
+        start = self.take(size, what)
+        return struct.unpack(fmt, self.read(start, size))
 
     def u32(self, what: str) -> int:
         return self.unpack("<I", what)[0]
@@ -89,6 +98,34 @@ class _Cursor:
         return self.unpack("<Q", what)[0]
 
 
+class _FileCursor(_Cursor):
+    """A cursor over an open file: only the headers are read, never the array data."""
+
+    def __init__(self, file: BinaryIO, path: Path) -> None:
+        super().__init__(np.empty(0, np.uint8), path)
+        self.file = file
+        self.size = os.fstat(file.fileno()).st_size
+
+    def read(self, start: int, size: int) -> bytes:
+        return os.pread(self.file.fileno(), size, start)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """Where one array's data lies in the file, and how to read it."""
+
+    shape: tuple[int, ...]
+    flag: int  # MXNet type flag
+    offset: int  # of the first data byte; -1 for an empty record
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * DTYPES[self.flag].itemsize
+
+
+_EMPTY = _Record((0,), 0, -1)
+
+
 def _read_shape(cur: _Cursor, ndim: int, dim_format: str) -> tuple[int, ...]:
     dims = cur.unpack(f"<{ndim}{dim_format}", "shape") if ndim > 0 else ()
     if any(d < 0 for d in dims):
@@ -96,7 +133,7 @@ def _read_shape(cur: _Cursor, ndim: int, dim_format: str) -> tuple[int, ...]:
     return tuple(int(d) for d in dims)
 
 
-def _read_array(cur: _Cursor) -> np.ndarray:
+def _read_record(cur: _Cursor) -> _Record:
     start = cur.offset
     head = cur.u32("array header")
     if head in (V2_MAGIC, V3_MAGIC):
@@ -110,7 +147,7 @@ def _read_array(cur: _Cursor) -> np.ndarray:
         ndim = cur.i32("ndim")
         empty = ndim == 0 if head == V2_MAGIC else ndim == -1
         if empty:
-            return np.zeros((0,), np.float32)
+            return _EMPTY
         if ndim < 0 or ndim > 32:
             raise cur.fail(f"bad ndim {ndim}", ndim_at)
         shape = _read_shape(cur, ndim, "q")
@@ -118,13 +155,13 @@ def _read_array(cur: _Cursor) -> np.ndarray:
         ndim_at = cur.offset
         ndim = cur.u32("ndim")
         if ndim == 0:
-            return np.zeros((0,), np.float32)
+            return _EMPTY
         if ndim > 32:
             raise cur.fail(f"bad ndim {ndim}", ndim_at)
         shape = _read_shape(cur, ndim, "q")
     elif head <= 32:  # the oldest layout: the first u32 is ndim and dims are u32
         if head == 0:
-            return np.zeros((0,), np.float32)
+            return _EMPTY
         shape = _read_shape(cur, head, "I")
     else:
         raise cur.fail(f"unknown array magic 0x{head:08X}", start)
@@ -133,13 +170,51 @@ def _read_array(cur: _Cursor) -> np.ndarray:
     flag = cur.i32("dtype")
     if flag not in DTYPES:
         raise cur.fail(f"unknown dtype flag {flag}", flag_at)
-    dtype = DTYPES[flag]
-    count = int(np.prod(shape, dtype=np.int64))
-    data_at = cur.take(count * dtype.itemsize, f"data of a {dtype} array of shape {shape}")
-    array = cur.buffer[data_at : data_at + count * dtype.itemsize].view(dtype).reshape(shape)
-    if flag == _BFLOAT16:
+    record = _Record(shape, flag, 0)
+    data_at = cur.take(record.nbytes, f"data of a {DTYPES[flag]} array of shape {shape}")
+    return _Record(shape, flag, data_at)
+
+
+def _as_array(raw: np.ndarray, record: _Record) -> np.ndarray:
+    """``raw`` (the record's bytes) as the stored array; bfloat16 widened to float32."""
+    if record.offset < 0:
+        return np.zeros((0,), np.float32)
+    array = raw.view(DTYPES[record.flag]).reshape(record.shape)
+    if record.flag == _BFLOAT16:
         array = (array.astype(np.uint32) << 16).view(np.float32)
     return array
+
+
+def _read_index(cur: _Cursor) -> dict[str, _Record]:
+    """Every array's record, keyed by stored name (``"0"``, ``"1"``... for a file without names)."""
+    magic = cur.u64("file header")
+    if magic != LIST_MAGIC:
+        raise cur.fail(f"not an MXNet .params file (header 0x{magic:X}, expected 0x112)", 0)
+    cur.u64("reserved field")
+    count_at = cur.offset
+    count = cur.u64("array count")
+    if count > cur.size // 4:
+        raise cur.fail(f"implausible array count {count}", count_at)
+    records = [_read_record(cur) for _ in range(count)]
+    names_at = cur.offset
+    name_count = cur.u64("name count")
+    if name_count not in (0, count):
+        raise cur.fail(f"{name_count} names for {count} arrays", names_at)
+    names = []
+    for _ in range(name_count):
+        length = cur.u64("name length")
+        start = cur.take(length, "name")
+        try:
+            names.append(cur.read(start, length).decode("utf-8"))
+        except UnicodeDecodeError as e:
+            raise cur.fail("name is not UTF-8", start) from e
+    if cur.offset != cur.size:
+        raise cur.fail(f"{cur.size - cur.offset} unexpected bytes after the last name")
+    if not names:
+        names = [str(i) for i in range(count)]
+    if len(set(names)) != len(names):
+        raise cur.fail("duplicate array names", names_at)
+    return dict(zip(names, records, strict=True))
 
 
 def load_params(path: Path) -> dict[str, np.ndarray]:
@@ -158,39 +233,76 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
             size = f.seek(0, 2)
             f.seek(0)
             buffer = np.empty(size, np.uint8)  # not bytearray: no zero-fill pass over 100 MB
-            if f.readinto(memoryview(buffer)) != size:  # type: ignore[arg-type]  # as above
+            if f.readinto(memoryview(buffer)) != size:  # type: ignore[arg-type]  # numpy 1.26 stubs lack __buffer__
                 raise FormatError("file changed while being read", (str(path),))
     except OSError as e:
         raise FormatError(f"can't read: {e.strerror or e}", (str(path),)) from e
-    cur = _Cursor(buffer, path)
-    magic = cur.u64("file header")
-    if magic != LIST_MAGIC:
-        raise cur.fail(f"not an MXNet .params file (header 0x{magic:X}, expected 0x112)", 0)
-    cur.u64("reserved field")
-    count_at = cur.offset
-    count = cur.u64("array count")
-    if count > len(buffer) // 4:
-        raise cur.fail(f"implausible array count {count}", count_at)
-    arrays = [_read_array(cur) for _ in range(count)]
-    names_at = cur.offset
-    name_count = cur.u64("name count")
-    if name_count not in (0, count):
-        raise cur.fail(f"{name_count} names for {count} arrays", names_at)
-    names = []
-    for _ in range(name_count):
-        length = cur.u64("name length")
-        start = cur.take(length, "name")
+    index = _read_index(_Cursor(buffer, path))
+    return {name: _as_array(buffer[r.offset : r.offset + r.nbytes], r) for name, r in index.items()}
+
+
+class ParamsFile(Mapping[str, np.ndarray]):
+    """The arrays of an ``mx.nd.save`` file, each read from disk when it is looked up.
+
+    Opening reads only the headers. Every lookup returns a fresh array of its own, so an array the
+    caller drops (a weight already folded into another) is freed at once: converting a model holds
+    what it builds, not the checkpoint as well. Shapes are known without reading (:meth:`shape`).
+    """
+
+    def __init__(self, path: Path, records: Mapping[str, _Record]) -> None:
+        self.path = Path(path)
+        self._records = dict(records)
+
+    @classmethod
+    def open(cls, path: Path) -> ParamsFile:
+        """Index ``path`` (keys as stored).
+
+        Raises:
+            FormatError: as :func:`load_params`, for everything but the array data.
+        """
+        path = Path(path)
         try:
-            names.append(buffer[start : start + length].tobytes().decode("utf-8"))
-        except UnicodeDecodeError as e:
-            raise cur.fail("name is not UTF-8", start) from e
-    if cur.offset != len(buffer):
-        raise cur.fail(f"{len(buffer) - cur.offset} unexpected bytes after the last name")
-    if not names:
-        names = [str(i) for i in range(count)]
-    if len(set(names)) != len(names):
-        raise cur.fail("duplicate array names", names_at)
-    return dict(zip(names, arrays, strict=True))
+            with path.open("rb") as f:
+                return cls(path, _read_index(_FileCursor(f, path)))
+        except OSError as e:
+            raise FormatError(f"can't read: {e.strerror or e}", (str(path),)) from e
+
+    def without_prefixes(self) -> ParamsFile:
+        """The same file keyed by bare names (see :func:`strip_prefixes`)."""
+        return ParamsFile(self.path, {bare: self._records[key] for bare, key in _bare_names(self).items()})
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        """The stored shape of ``name``, without reading its data (KeyError when absent)."""
+        return self._records[name].shape
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        record = self._records[name]
+        raw = np.empty(max(record.nbytes, 0), np.uint8)
+        if record.offset >= 0 and record.nbytes:
+            try:
+                with self.path.open("rb") as f:
+                    got = os.preadv(f.fileno(), [memoryview(raw)], record.offset)  # type: ignore[arg-type]  # as above
+            except OSError as e:
+                raise FormatError(f"can't read array {name!r}: {e.strerror or e}", (str(self.path),)) from e
+            if got != record.nbytes:
+                raise FormatError(f"file changed while being read (array {name!r})", (str(self.path),))
+        return _as_array(raw, record)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._records
+
+
+def stored_shape(params: Mapping[str, np.ndarray], name: str) -> tuple[int, ...]:
+    """The shape of ``params[name]``; read from the index alone when ``params`` is a :class:`ParamsFile`."""
+    if isinstance(params, ParamsFile):
+        return params.shape(name)
+    return tuple(int(d) for d in np.shape(params[name]))
 
 
 def encode_params(arrays: Mapping[str, np.ndarray]) -> bytes:
@@ -248,10 +360,19 @@ def strip_prefixes(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     Raises:
         FormatError: two arrays whose names collide once the prefix is gone.
     """
-    out: dict[str, np.ndarray] = {}
-    for key, value in arrays.items():
+    return {bare: arrays[key] for bare, key in _bare_names(arrays).items()}
+
+
+def _bare_names(keys: Iterable[str]) -> dict[str, str]:
+    """Bare name -> stored key.
+
+    Raises:
+        FormatError: two arrays whose names collide once the prefix is gone.
+    """
+    out: dict[str, str] = {}
+    for key in keys:
         bare = key.split(":", 1)[1] if key.startswith(("arg:", "aux:")) else key
         if bare in out:
             raise FormatError(f"array {bare!r} appears as both arg: and aux:")
-        out[bare] = value
+        out[bare] = key
     return out

@@ -117,6 +117,30 @@ class Node:
         except ValueError:
             raise self.format_error(f"attribute {name!r}: expected an integer tuple, got {value!r}") from None
 
+    def attr_optional_tuple(self, name: str) -> tuple[int | None, ...]:
+        """An integer tuple whose items may be ``None`` (slice bounds: ``"(None, 2)"``); absent is ``()``."""
+        value = self._raw(name)
+        if value is None or value == "None":
+            return ()
+        body = value[1:-1] if value[:1] in "([" and value[-1:] in ")]" else value
+        items = [item.strip() for item in body.split(",") if item.strip()]
+        try:
+            return tuple(None if item == "None" else int(item) for item in items)
+        except ValueError:
+            raise self.format_error(
+                f"attribute {name!r}: expected a tuple of integers or None, got {value!r}"
+            ) from None
+
+    def attr_optional_int(self, name: str) -> int | None:
+        """An integer attribute whose value may be ``None`` (MXNet's optional<int>); absent is None."""
+        value = self._raw(name)
+        return None if value is None or value == "None" else self.attr_int(name, 0)
+
+    def attr_optional_float(self, name: str) -> float | None:
+        """A number attribute whose value may be ``None`` (MXNet's optional<float>); absent is None."""
+        value = self._raw(name)
+        return None if value is None or value == "None" else self.attr_float(name, 0.0)
+
 
 @dataclass(frozen=True, eq=False)
 class Graph:

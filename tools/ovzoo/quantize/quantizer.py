@@ -26,10 +26,11 @@ import numpy as np
 import openvino as ov
 
 import ovzoo
-from ovzoo.accuracy.dataset import load_labelled_images
-from ovzoo.accuracy.preprocessing import evaluation_steps
 from ovzoo.catalog.model import Model
+from ovzoo.datasets.labelled import load_labelled_images
+from ovzoo.datasets.preprocessing import evaluation_steps
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
+from ovzoo.extras import import_optional
 from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
 from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
@@ -161,7 +162,7 @@ def quantize_ir(
     Raises:
         QuantizationError: NNCF failed on this model.
     """
-    import nncf  # noqa: PLC0415 (heavy; only this command needs it)
+    nncf = import_optional("nncf")  # heavy; only this command needs it
 
     input_name = ir_model.inputs[0].get_any_name()
     dataset = nncf.Dataset(list(batches), lambda batch: {input_name: batch})
@@ -202,7 +203,7 @@ def _record_rt_info(
     fingerprint: str,
     kept_float: Sequence[FloatLayer],
 ) -> None:
-    import nncf  # noqa: PLC0415
+    nncf = import_optional("nncf")
 
     entries = {
         "precision": precision,

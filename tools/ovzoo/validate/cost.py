@@ -8,6 +8,8 @@ Parameters: the elements of every real-valued weight an activation meets.
     (Constant i8 -> Convert -> Subtract -> Multiply) weights count the same as FP32 ones.
   * Add / Subtract / Multiply / Divide with one activation input and one constant input: the
     constant's elements (biases, folded BatchNorm scale+shift, the mean/scale of the preprocessing).
+  A convolution whose groups ovzoo.optimize merged (listed in the IR's rt_info) holds zero blocks off
+  its diagonal: its parameters and multiply-adds are counted as before the merge (the card's figures).
   Integer constants (shapes, axes, indices), Interpolate scales, FakeQuantize ranges, and the
   subgraphs that only decompress constants are not parameters.
 
@@ -30,6 +32,8 @@ import math
 from dataclasses import dataclass
 
 import openvino as ov
+
+from ovzoo.optimize.record import read_merged_layers
 
 _CONVOLUTIONS = {"Convolution", "GroupConvolution"}
 _BINARY = {"Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum"}
@@ -81,6 +85,7 @@ def count_cost(model: ov.Model) -> ModelCost:
         ValueError: a counted node has a dynamic shape.
     """
     on_activations = _activation_nodes(model)
+    merged = read_merged_layers(model)
     parameters = macs = elementwise = 0
     for node in model.get_ordered_ops():
         if node.get_name() not in on_activations or not _is_real(node.output(0)):
@@ -89,10 +94,13 @@ def count_cost(model: ov.Model) -> ModelCost:
         if kind in _CONVOLUTIONS:
             weights = _shape(node.input_value(1))
             out = _shape(node.output(0))
-            parameters += math.prod(weights)
+            # a merged layer's weights are `merge` times the original ones, all but those zeros
+            layer = merged.get(node.get_friendly_name())
+            merge = layer.merge if layer else 1
+            parameters += math.prod(weights) // merge
             # each output element takes (input channels per group) x kernel area multiply-adds
             per_output = math.prod(weights[2:]) if kind == "GroupConvolution" else math.prod(weights[1:])
-            macs += math.prod(out) * per_output
+            macs += math.prod(out) * per_output // merge
         elif kind == "MatMul":
             parameters += sum(
                 math.prod(_shape(v)) for v in node.input_values() if _id(v) not in on_activations

@@ -1,8 +1,7 @@
-"""Layer shapes of the IR against ovzoo's own shape inference on the MXNet symbol, and the octave invariant."""
+"""Layer shapes of the IR against ovzoo's own shape inference on the MXNet symbol (the octave pairs: octave.py)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import openvino as ov
@@ -12,8 +11,6 @@ from ovzoo.validate.checks import Check
 # IR node types that never carry an MXNet layer's output (weights, the input, the sinks)
 _NOT_LAYERS = {"Constant", "Parameter", "Result", "Convert"}
 DYNAMIC = -1  # a dimension the IR leaves dynamic
-_STAGE = re.compile(r"^(L\d+)_")
-_FREQUENCY = re.compile(r"^(?P<base>.+)-(?P<band>[hl])$")
 
 
 def ir_layer_shapes(ir: ov.Model) -> dict[str, list[tuple[int, ...]]]:
@@ -67,66 +64,3 @@ def check_layer_shapes(
             precision,
         )
     return Check("shapes.layers", True, measured, limit, "", precision)
-
-
-def check_octave_invariant(
-    ir_shapes: dict[str, list[tuple[int, ...]]], alpha: float | None, precision: str
-) -> Check | None:
-    """Each ``<name>-l`` layer has half the H and W of ``<name>-h`` and int(alpha * channels) channels.
-
-    Stages come from the node names (``L2_B01_conv1_conv-h`` is in stage L2). None when the IR has no
-    high/low pairs (not an octave model).
-    """
-    pairs: dict[str, list[str]] = defaultdict(list)
-    problems: list[str] = []
-    for name in sorted(ir_shapes):
-        match = _FREQUENCY.match(name)
-        if not match or match["band"] != "h" or f"{match['base']}-l" not in ir_shapes:
-            continue
-        stage = _STAGE.match(name)
-        pairs[stage.group(1) if stage else "other"].append(match["base"])
-        high, low = ir_shapes[name][0], ir_shapes[f"{match['base']}-l"][0]
-        problems.extend(_pair_problems(match["base"], high, low, alpha))
-    if not pairs:
-        return None
-    measured = ", ".join(f"{stage}: {len(names)} pairs" for stage, names in sorted(pairs.items()))
-    limit = "low = high/2 in H and W" + (f", low C = int({alpha:g} x C)" if alpha is not None else "")
-    detail = (
-        ""
-        if not problems
-        else problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-    )
-    return Check("shapes.octave", not problems, measured, limit, detail, precision)
-
-
-def _pair_problems(base: str, high: tuple[int, ...], low: tuple[int, ...], alpha: float | None) -> list[str]:
-    if len(high) != 4 or len(low) != 4 or DYNAMIC in high + low:
-        return [
-            f"{base}: high {format_shape(high)} / low {format_shape(low)} are not static NCHW feature maps"
-        ]
-    problems = []
-    if (low[2] * 2, low[3] * 2) != (high[2], high[3]):
-        problems.append(
-            f"{base}: low branch is {low[2]}x{low[3]}, high branch {high[2]}x{high[3]} "
-            "(low must be exactly half)"
-        )
-    if alpha is not None:
-        channels = high[1] + low[1]
-        if low[1] != int(alpha * channels):
-            problems.append(
-                f"{base}: low branch has {low[1]} of {channels} channels, "
-                f"alpha {alpha:g} says {int(alpha * channels)}"
-            )
-    return problems
-
-
-def model_alpha(model_name: str) -> float | None:
-    """The octave alpha of a family member: from the zoo's spec, else the name's ``-0.25`` suffix."""
-    try:
-        from ovzoo.zoo.octave import OCTAVE_FAMILY
-    except ImportError:  # the zoo module is optional for the validator
-        OCTAVE_FAMILY = {}
-    if model_name in OCTAVE_FAMILY:
-        return float(OCTAVE_FAMILY[model_name].alpha)
-    match = re.search(r"-(0\.\d+)$", model_name)
-    return float(match.group(1)) if match else None

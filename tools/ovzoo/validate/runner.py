@@ -14,6 +14,7 @@ import openvino as ov
 from ovzoo.catalog.model import Model
 from ovzoo.errors import OvzooError
 from ovzoo.images import image_like_batch
+from ovzoo.mxnet.symbol import Graph
 from ovzoo.validate.behaviour import check_behaviour
 from ovzoo.validate.checks import Check, ValidationReport
 from ovzoo.validate.contract import (
@@ -25,12 +26,8 @@ from ovzoo.validate.contract import (
 )
 from ovzoo.validate.cost import count_cost
 from ovzoo.validate.inference import IrOutputs, IrRunner
-from ovzoo.validate.layer_shapes import (
-    check_layer_shapes,
-    check_octave_invariant,
-    ir_layer_shapes,
-    model_alpha,
-)
+from ovzoo.validate.layer_shapes import check_layer_shapes, ir_layer_shapes
+from ovzoo.validate.octave import check_octave_structure, model_alpha
 from ovzoo.validate.parity import check_channel_order, check_parity
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
@@ -47,6 +44,7 @@ GFLOPS_RTOL = 1e-2  # GFLOPs conventions differ in the element-wise work; the mu
 class _Expected:
     """What every precision is held to, computed once per model."""
 
+    graph: Graph | None  # the MXNet symbol
     layer_shapes: dict[str, tuple[int, ...]] | None
     layer_shapes_problem: str
     reference: IrOutputs | None
@@ -139,7 +137,11 @@ def _shape_checks(ir: ov.Model, model: Model, expected: _Expected, precision: st
         ]
     else:
         checks = [check_layer_shapes(shapes, expected.layer_shapes, precision)]
-    octave = check_octave_invariant(shapes, model_alpha(model.name), precision)
+    if expected.graph is None:
+        return checks  # shapes.layers already failed: the symbol is missing or unreadable
+    octave = check_octave_structure(
+        shapes, expected.graph, model_alpha(model.name), precision, expected.layer_shapes
+    )
     return checks + ([octave] if octave is not None else [])
 
 
@@ -165,20 +167,24 @@ def _cost_checks(ir: ov.Model, model: Model, precision: str) -> list[Check]:
     return checks
 
 
-def _expected_shapes(spec: ConversionSpec) -> tuple[dict[str, tuple[int, ...]] | None, str]:
-    """MXNet layer name -> output shape, from ovzoo's shape inference on the symbol (no mxnet)."""
+def _expected_shapes(spec: ConversionSpec) -> tuple[Graph | None, dict[str, tuple[int, ...]] | None, str]:
+    """The symbol, and MXNet layer name -> output shape from ovzoo's shape inference on it (no mxnet)."""
     from ovzoo.mxnet.shapes import infer_shapes
     from ovzoo.mxnet.symbol import load_symbol
 
     if not spec.input_symbol.is_file():
-        return None, f"symbol not found: {spec.input_symbol}; run 'ovzoo download' with the same download dir"
+        return (
+            None,
+            None,
+            f"symbol not found: {spec.input_symbol}; run 'ovzoo download' with the same download dir",
+        )
     try:
         graph = load_symbol(spec.input_symbol)
         shapes = infer_shapes(graph, {spec.input_name: spec.input_shape})
     except OvzooError as e:
-        return None, f"shape inference failed: {e}"
+        return None, None, f"shape inference failed: {e}"
     layers = {node.name for node in graph.nodes if node.op != "null"}
-    return {name: shapes[name][0] for name in layers if name in shapes and shapes[name]}, ""
+    return graph, {name: shapes[name][0] for name in layers if name in shapes and shapes[name]}, ""
 
 
 def _reference_outputs(

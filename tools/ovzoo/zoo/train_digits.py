@@ -26,9 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ovzoo.accuracy.config import BgrToRgb, Normalization, PreprocessingStep
-from ovzoo.accuracy.preprocessing import apply_steps, evaluation_steps
 from ovzoo.atomic import atomic_write
+from ovzoo.datasets.preprocessing import apply_steps, evaluation_steps
+from ovzoo.datasets.steps import BgrToRgb, Normalization, PreprocessingStep
 from ovzoo.mxnet.legacy import import_mxnet
 from ovzoo.mxnet.params import encode_params
 from ovzoo.zoo.digits import MODEL_NAME, SPEC_NAME, load_digits_split

@@ -36,6 +36,10 @@ CALIBRATION_IMAGES = (
 LOGIT_SPREAD = 10.0  # std of a logit across the calibration images; sets the top-1/top-2 margins
 RESIDUAL_BRANCH_SCALE = 0.2  # He init times this for the last conv of each residual branch
 _RESIDUAL_BRANCH_OUTPUT = "_conv3_conv"  # the bottleneck's last conv (ovzoo.zoo.octave names it so)
+# the SE gates read the (small, see above) residual branches: plain He init gives their sigmoid inputs a
+# spread of ~0.3 across channels, gates of 0.5 +- 0.07; this gain spreads them to ~1 (gates ~0.3..0.7)
+SE_EXCITE_GAIN = 3.0
+_SE_EXCITE = "_se_fc2-"  # the gate's second FC (ovzoo.zoo.resnet names it so)
 _CALIBRATION_SEED_OFFSET = 10_007  # calibration images differ from the seed-0 images tests use
 
 
@@ -67,7 +71,12 @@ def initial_weights(spec: OctaveSpec, seed: int) -> dict[str, np.ndarray]:
             fan_in = shape[1] * shape[2] * shape[3]
             gain = RESIDUAL_BRANCH_SCALE if _RESIDUAL_BRANCH_OUTPUT in key else 1.0
             value = rng.standard_normal(shape, np.float32) * np.float32(gain * np.sqrt(2.0 / fan_in))
-        else:  # classifier: replaced by fit_classifier
+        elif key.startswith("arg:classifier_"):  # replaced by fit_classifier
+            value = np.zeros(shape, np.float32)
+        elif len(shape) == 2:  # an SE gate's FC (out, in): He-initialised, the excite FC with more gain
+            gain = SE_EXCITE_GAIN if _SE_EXCITE in key else 1.0
+            value = rng.standard_normal(shape, np.float32) * np.float32(gain * np.sqrt(2.0 / shape[1]))
+        else:  # an SE gate's FC bias
             value = np.zeros(shape, np.float32)
         arrays[key] = value.astype(np.float32)
     return arrays

@@ -2,40 +2,98 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import openvino as ov
 from openvino import opset8
 
 from ovzoo.mxnet.context import ConvertContext
 from ovzoo.mxnet.ops.norm import batch_norm_affine
+from ovzoo.mxnet.record import Expected, Inferred, InputShapes, OpRecord, Shape, data_shape, spatial
 from ovzoo.mxnet.symbol import Node
 
-_CHANNEL_FIRST_LAYOUTS = {"None", "NCW", "NCHW", "NCDHW"}
+CHANNEL_FIRST_LAYOUTS = ("None", "NCW", "NCHW", "NCDHW")
 
 
-def translate_convolution(node: Node, ctx: ConvertContext) -> list[ov.Output]:
+@dataclass(frozen=True)
+class Convolution:
     """MXNet Convolution(data, weight, bias; kernel, stride=(1,...), dilate=(1,...), pad=(0,...),
-    num_filter, num_group=1, no_bias=False, layout=None, workspace, cudnn_tune, cudnn_off).
+    num_filter, num_group=1, no_bias=False, layout=None, workspace, cudnn_tune, cudnn_off)."""
 
-    Weight layout (O, I/g, *kernel); grouped convolutions become GroupConvolution with weights
+    kernel: Shape
+    stride: Shape
+    dilate: Shape
+    pad: Shape
+    num_filter: int
+    num_group: int
+    no_bias: bool
+
+
+def check_layout(node: Node) -> None:
+    """Refuse a channel-last ``layout`` attribute (the IR is NCHW)."""
+    layout = node.attr_str("layout", "None")
+    node.check(
+        layout in CHANNEL_FIRST_LAYOUTS,
+        f"layout {layout!r} is not supported (channel-first only: {', '.join(CHANNEL_FIRST_LAYOUTS[1:])})",
+    )
+
+
+def parse_convolution(node: Node) -> Convolution:
+    no_bias = node.attr_bool("no_bias", False)
+    node.expect_inputs(2 if no_bias else 3)
+    check_layout(node)
+    kernel = node.attr_tuple("kernel", ())
+    if not kernel or any(k <= 0 for k in kernel):
+        raise node.format_error(f"attribute 'kernel': expected positive sizes, got {kernel}")
+    rank = len(kernel)
+    attrs = Convolution(
+        kernel,
+        spatial(node, node.attr_tuple("stride", ()), "stride", 1, rank),
+        spatial(node, node.attr_tuple("dilate", ()), "dilate", 1, rank),
+        spatial(node, node.attr_tuple("pad", ()), "pad", 0, rank),
+        node.attr_int("num_filter", 0),
+        node.attr_int("num_group", 1),
+        no_bias,
+    )
+    if min(attrs.stride + attrs.dilate) <= 0 or min(attrs.pad) < 0:
+        raise node.format_error(
+            f"stride {attrs.stride}, dilate {attrs.dilate}, pad {attrs.pad}: out of range"
+        )
+    return attrs
+
+
+def infer_convolution(node: Node, attrs: Convolution, shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    if len(data) != len(attrs.kernel) + 2:
+        raise node.format_error(f"kernel {attrs.kernel} doesn't fit input shape {data}")
+    filters, groups, channels = attrs.num_filter, attrs.num_group, data[1]
+    if filters <= 0 or groups <= 0 or channels % groups or filters % groups:
+        raise node.format_error(
+            f"num_filter={filters}, num_group={groups} don't divide {channels} input channels"
+        )
+    out = tuple(
+        (x + 2 * p - d * (k - 1) - 1) // s + 1
+        for x, k, s, d, p in zip(data[2:], attrs.kernel, attrs.stride, attrs.dilate, attrs.pad, strict=True)
+    )
+    expected: Expected = [None, (filters, channels // groups, *attrs.kernel)]
+    if not attrs.no_bias:
+        expected.append((filters,))
+    return [(data[0], filters, *out)], expected
+
+
+def translate_convolution(node: Node, attrs: Convolution, ctx: ConvertContext) -> list[ov.Output]:
+    """Weight layout (O, I/g, *kernel); grouped convolutions become GroupConvolution with weights
     (g, O/g, I/g, *kernel). A BatchNorm that is this convolution's only consumer is folded in:
     weights scaled per output channel, its shift added as the bias.
     """
-    no_bias = node.attr_bool("no_bias", False)
-    node.expect_inputs(2 if no_bias else 3)
-    node.check(
-        node.attr_str("layout", "None") in _CHANNEL_FIRST_LAYOUTS,
-        f"layout {node.attr_str('layout', 'None')!r} is not supported (channel-first only)",
-    )
     weights = ctx.param(node, 1)
-    rank = weights.ndim - 2
-    stride = _per_axis(node, "stride", 1, rank)
-    dilate = _per_axis(node, "dilate", 1, rank)
-    pad = _per_axis(node, "pad", 0, rank)
-    groups = node.attr_int("num_group", 1)
-    bias = None if no_bias else ctx.param(node, 2)
+    rank = len(attrs.kernel)
+    stride, dilate, pad = list(attrs.stride), list(attrs.dilate), list(attrs.pad)
+    groups = attrs.num_group
+    bias = None if attrs.no_bias else ctx.param(node, 2)
 
     batch_norm = ctx.batch_norm_folded_into(node)
-    weights_name = _variable_name(ctx, node, 1)
+    weights_name = ctx.graph.nodes[node.inputs[1].node].name
     if batch_norm is not None:
         scale, shift = batch_norm_affine(batch_norm, ctx)
         weights = weights * scale.reshape(-1, *(1,) * (rank + 1))
@@ -60,13 +118,4 @@ def translate_convolution(node: Node, ctx: ConvertContext) -> list[ov.Output]:
     ]
 
 
-def _per_axis(node: Node, name: str, default: int, rank: int) -> list[int]:
-    values = node.attr_tuple(name, ())
-    if not values:
-        return [default] * rank
-    node.check(len(values) == rank, f"attribute {name!r} has {len(values)} values for a {rank}-d kernel")
-    return list(values)
-
-
-def _variable_name(ctx: ConvertContext, node: Node, slot: int) -> str:
-    return ctx.graph.nodes[node.inputs[slot].node].name
+CONVOLUTION = OpRecord(parse_convolution, infer_convolution, translate_convolution)

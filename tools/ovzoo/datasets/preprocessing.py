@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ovzoo.accuracy.config import BgrToRgb, Crop, Normalization, PreprocessingStep, Resize
+from ovzoo.datasets.steps import BgrToRgb, Crop, Normalization, PreprocessingStep, Resize
 from ovzoo.errors import OvzooError
 
 INTERPOLATION_FLAGS: dict[str, int] = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ovzoo.accuracy.config import PreprocessingStep
-from ovzoo.accuracy.preprocessing import apply_steps, read_image, to_chw
+from ovzoo.datasets.preprocessing import apply_steps, read_image, to_chw
+from ovzoo.datasets.steps import PreprocessingStep
 from ovzoo.errors import OvzooError
 
 

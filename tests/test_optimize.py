@@ -1,0 +1,216 @@
+"""ovzoo.optimize: the measured group-merge rewrite is exact, switchable, recorded, cached, and keeps the validator's checks.
+
+Merges are forced through the cost cache (a table of layer times written first, as
+benchmarks/group_merge_costs.py writes one), so the tests do not depend on what this machine's
+timings happen to favour; the timing itself runs for real where a test needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+import pytest
+from openvino import opset8
+
+from ovzoo.convert.converter import convert_model
+from ovzoo.optimize import RewriteOptions, rewrite_graph
+from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache
+from ovzoo.optimize.group_merge import block_diagonal, cost_keys, find_candidates, merges_for
+from ovzoo.optimize.record import read_merged_layers
+from ovzoo.validate.cost import count_cost
+from ovzoo.validate.runner import validate_model
+from ovzoo.vocabulary.layout import ir_path
+from support.checkpoints import catalog_model, synthetic_checkpoint, tiny_checkpoint, tiny_model
+
+F32 = {"INFERENCE_PRECISION_HINT": "f32"}
+
+
+def narrow_group_model(seed: int = 0) -> ov.Model:
+    """Three grouped 3x3 convolutions with 2-6 channels per group, as in octave ResNeXt's early stages."""
+    rng = np.random.default_rng(seed)
+    x = opset8.parameter([1, 96, 20, 20], np.float32, name="data")
+    y = x.output(0)
+    for i, (groups, out_per_group, in_per_group) in enumerate(((32, 2, 3), (16, 6, 4), (32, 3, 3))):
+        w = rng.standard_normal((groups, out_per_group, in_per_group, 3, 3)).astype(np.float32)
+        conv = opset8.group_convolution(y, opset8.constant(w), [1, 1], [1, 1], [1, 1], [1, 1])
+        conv.set_friendly_name(f"gconv{i}")
+        y = opset8.relu(conv).output(0)
+    return ov.Model([y], [x], "narrow")
+
+
+def write_cost_table(model: ov.Model, path: Path, favour: int | None) -> None:
+    """Layer times that make merge factor ``favour`` the fastest for every layer (None: merging always loses)."""
+    candidates = find_candidates(model)
+    table = {}
+    for (i, _precision), key in cost_keys(candidates, ov.Core()).items():
+        merges = merges_for(candidates[i].weights.shape)
+        best = favour if favour in merges else None
+        table[key] = {str(m): (0.5 if m == best else 1.0 + 0.1 * m) for m in merges}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(table))
+
+
+def infer(model: ov.Model, x: np.ndarray) -> np.ndarray:
+    compiled = ov.Core().compile_model(model, "CPU", F32)
+    return compiled.create_infer_request().infer({0: x})[compiled.outputs[0]].copy()
+
+
+def test_block_diagonal_weights_keep_each_group_in_place():
+    w = np.arange(4 * 2 * 3 * 1 * 1, dtype=np.float32).reshape(4, 2, 3, 1, 1) + 1
+    merged = block_diagonal(w, 2)
+    assert merged.shape == (2, 4, 6, 1, 1)
+    assert np.array_equal(merged[1, 2:4, 3:6], w[3])
+    assert np.array_equal(merged[0, 0:2, 0:3], w[0])
+    assert np.count_nonzero(merged) == w.size  # zeros everywhere off the diagonal blocks
+
+
+@pytest.mark.parametrize("favour", [2, 4, 16])
+def test_merged_model_computes_the_same_outputs(tmp_path, favour):
+    cache = tmp_path / "costs.json"
+    original = narrow_group_model()
+    write_cost_table(original, cache, favour)
+    rewritten = narrow_group_model()
+    merged = rewrite_graph(rewritten, RewriteOptions(cost_cache=cache, measure=False))
+    assert merged and all(m.merge == favour for m in merged)
+    layers = ((32, 2, 3), (16, 6, 4), (32, 3, 3))  # as in narrow_group_model
+    expected = [g // favour if favour in merges_for(shape) else g for shape in layers for g in shape[:1]]
+    groups = [
+        op.get_input_shape(1)[0]
+        for op in rewritten.get_ordered_ops()
+        if op.get_type_name() == "GroupConvolution"
+    ]
+    assert groups == expected
+    x = np.random.default_rng(1).standard_normal((1, 96, 20, 20)).astype(np.float32)
+    before, after = infer(original, x), infer(rewritten, x)
+    assert np.abs(after - before).max() <= 1e-5 * np.abs(before).max()
+
+
+def test_no_merge_when_it_measures_slower(tmp_path):
+    cache = tmp_path / "costs.json"
+    model = narrow_group_model()
+    write_cost_table(model, cache, favour=None)
+    assert rewrite_graph(model, RewriteOptions(cost_cache=cache, measure=False)) == []
+    assert read_merged_layers(model) == {}
+    assert model.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "true"
+
+
+def test_disabled_pass_leaves_the_graph_and_says_so(tmp_path):
+    cache = tmp_path / "costs.json"
+    model = narrow_group_model()
+    write_cost_table(model, cache, favour=4)
+    assert rewrite_graph(model, RewriteOptions(enabled=False, cost_cache=cache)) == []
+    assert [c.layer.groups for c in find_candidates(model)] == [32, 16, 32]
+    assert model.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+
+
+def test_cost_cache_keeps_entries_written_by_others(tmp_path):
+    path = tmp_path / "costs.json"
+    a, b = CostCache(path), CostCache(path)
+    threads = [
+        threading.Thread(target=c.put, args=({f"key{i}": {1: 1.0, 2: 0.5}},)) for i, c in enumerate((a, b))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(CostCache(path).entries) == {"key0", "key1"}
+    path.write_text("{not json")
+    assert CostCache(path).get("key0") is None  # an unreadable cache is an empty one
+
+
+# -- through the converter, on real checkpoints --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_download(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("dl")
+    tiny_checkpoint(root)
+    return root
+
+
+def test_converter_measures_once_then_uses_the_cache(tiny_download, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("OVZOO_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level(logging.DEBUG, logger="ovzoo.optimize.group_merge")
+    convert_model(tiny_model(), tiny_download, tmp_path / "a", ("FP32",))
+    timed = [r for r in caplog.records if r.getMessage().startswith("timed ")]
+    assert timed  # the tiny model's 2-group convolution was timed...
+    assert json.loads((tmp_path / "cache" / CACHE_FILE).read_text())  # ...and kept
+    caplog.clear()
+    convert_model(tiny_model(), tiny_download, tmp_path / "b", ("FP32",))
+    assert not [r for r in caplog.records if r.getMessage().startswith("timed ")]
+    for ext in (".xml", ".bin"):  # the same cache gives the same IR
+        a = ir_path(tmp_path / "a", tiny_model(), "FP32").with_suffix(ext)
+        b = ir_path(tmp_path / "b", tiny_model(), "FP32").with_suffix(ext)
+        assert a.read_bytes() == b.read_bytes()
+
+
+def convert_both_ways(model, download: Path, out: Path, monkeypatch) -> tuple[ov.Model, ov.Model]:
+    """The model converted with the rewrites off, and with them on and every merge favoured."""
+    monkeypatch.setenv("OVZOO_CACHE_DIR", str(out / "cache"))
+    convert_model(model, download, out / "plain", ("FP32",), graph_rewrites=False)
+    plain = ov.Core().read_model(ir_path(out / "plain", model, "FP32"))
+    write_cost_table(plain, out / "cache" / CACHE_FILE, favour=4)
+    convert_model(model, download, out / "merged", ("FP32", "FP16"))
+    return plain, ov.Core().read_model(ir_path(out / "merged", model, "FP32"))
+
+
+def test_rewritten_tiny_ir_matches_and_records_the_merge(tiny_download, tmp_path, monkeypatch):
+    plain, merged = convert_both_ways(tiny_model(), tiny_download, tmp_path, monkeypatch)
+    assert plain.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+    record = read_merged_layers(merged)
+    # 4 groups of 2 -> 1 channels merged x4 into one; the 2-group b1_conv-h2h has no x4 merge
+    assert set(record) == {"b1_conv-h2l"} and record["b1_conv-h2l"].merged_groups == 1
+    kinds = {op.get_friendly_name(): op.get_type_name() for op in merged.get_ordered_ops()}
+    assert kinds["b1_conv-h2l"] == "Convolution"
+    x = np.random.default_rng(0).uniform(0, 255, (1, 3, 32, 32)).astype(np.float32)
+    np.testing.assert_allclose(infer(merged, x), infer(plain, x), atol=1e-6)
+    assert count_cost(merged) == count_cost(plain)
+
+
+@pytest.mark.slow
+def test_rewritten_octave_resnext_keeps_numbers_and_validator_checks(tmp_path, monkeypatch):
+    name = "octave-resnext-50-0.25"
+    model = catalog_model(name)
+    download = synthetic_checkpoint(name)
+    plain, merged = convert_both_ways(model, download, tmp_path, monkeypatch)
+    record = read_merged_layers(merged)
+    # all 55 grouped layers but 3 depthwise ones and stage 5's 3 (32 channels per group: x4 is past the width cap)
+    assert len(record) == 49
+    x = np.random.default_rng(0).uniform(0, 255, (1, 3, 224, 224)).astype(np.float32)
+    np.testing.assert_allclose(infer(merged, x), infer(plain, x), atol=1e-6)
+    assert count_cost(merged) == count_cost(plain)
+    # shapes, cost against the card, behaviour, and parity with MXNet, on both rewritten IRs
+    report = validate_model(
+        model, download, tmp_path / "merged", ("FP32", "FP16"), reference="mxnet", images=8
+    )
+    assert all(check.passed for check in report.checks), [c for c in report.checks if not c.passed]
+
+
+def test_python_api_and_mo_command_line_switch_it_off(tiny_download, tmp_path, monkeypatch):
+    from ovzoo.cli.__main__ import main  # noqa: PLC0415
+    from ovzoo.convert.api import convert_model as api_convert  # noqa: PLC0415
+
+    monkeypatch.setenv("OVZOO_CACHE_DIR", str(tmp_path / "cache"))
+    params = tiny_download / "public" / "tiny-octave" / "tiny" / "checkpoint-0-0000.params"
+    model = api_convert(params, input_shape=[1, 3, 32, 32], graph_rewrites=False)
+    assert model.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+    assert not (tmp_path / "cache" / CACHE_FILE).exists()  # nothing measured
+    xml = tmp_path / "ir" / "tiny.xml"
+    args = [
+        "convert",
+        "--input_model",
+        str(params),
+        "--input_shape",
+        "[1,3,32,32]",
+        "--output_dir",
+        str(xml.parent),
+    ]
+    assert main([*args, "--model_name", "tiny", "--no_graph_rewrites"]) == 0
+    assert (
+        ov.Core().read_model(xml).get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
+    )

@@ -1,0 +1,67 @@
+"""Measured layer times, kept per machine so that the measuring is paid once.
+
+A JSON file in the user's cache directory (``$OVZOO_CACHE_DIR`` or ``~/.cache/ovzoo``), under
+``layer-costs/v1.json``: ``{"<machine> | <precision> | <layer key>": {"<merge>": ms, ...}}`` where the
+machine part names the CPU and the OpenVINO version. Updates re-read the file under a
+file lock and replace it atomically, so concurrent conversions never lose or tear each other's
+entries; a missing or unreadable file is an empty cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import filelock
+import openvino as ov
+
+from ovzoo.atomic import atomic_write_text
+from ovzoo.locations import default_cache_dir
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = Path("layer-costs") / "v1.json"
+
+
+def default_cost_cache() -> Path:
+    return default_cache_dir() / CACHE_FILE
+
+
+def machine_key(core: ov.Core) -> str:
+    cpu = core.get_property("CPU", "FULL_DEVICE_NAME")
+    return f"{cpu} | OpenVINO {ov.get_version().split('-')[0]}"
+
+
+class CostCache:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.entries: dict[str, dict[str, float]] = self._read()
+
+    def _read(self) -> dict[str, dict[str, float]]:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as e:
+            log.warning("ignoring unreadable layer cost cache %s (%s)", self.path, e)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> dict[int, float] | None:
+        entry = self.entries.get(key)
+        return {int(merge): float(ms) for merge, ms in entry.items()} if entry else None
+
+    def put(self, new: dict[str, dict[int, float]]) -> None:
+        """Add ``new`` entries to the file (merged with what other processes wrote meanwhile)."""
+        if not new:
+            return
+        encoded = {key: {str(m): ms for m, ms in costs.items()} for key, costs in new.items()}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with filelock.FileLock(self.path.with_suffix(".lock")):
+                self.entries = {**self._read(), **encoded}
+                atomic_write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")
+        except OSError as e:  # a read-only cache only costs a new measurement next time
+            log.warning("could not update the layer cost cache %s (%s)", self.path, e)
+            self.entries.update(encoded)

@@ -1,0 +1,180 @@
+"""Merge the groups of a GroupConvolution into fewer, wider groups when that runs faster.
+
+``merge`` neighbouring groups become one group whose weights are block-diagonal: group ``j*merge+a``
+keeps its own weights in block ``a`` of merged group ``j``, and the blocks off the diagonal are
+zeros. Channel order is unchanged and every output is the same sum of the same products plus
+exact zeros, so the layer computes the same function (in real arithmetic; in floating point only
+the summation order may differ). It does ``merge`` times the multiply-adds, but the CPU plugin's
+kernels for narrow groups (2-6 channels) are so much slower per multiply-add than its kernels for
+wider ones that the merged layer can win; whether it does is measured, per layer shape, on the
+machine (``layer_timing``) and cached (``cost_cache``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import openvino as ov
+
+from ovzoo.optimize.cost_cache import CostCache, machine_key
+from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges
+from ovzoo.optimize.record import MergedLayer
+
+log = logging.getLogger(__name__)
+
+MAX_MERGED_WIDTH = 64  # channels per merged group; wider merges only add multiply-adds
+MAX_MERGE = 16  # at most this many times the multiply-adds
+MIN_GAIN = 0.05  # a merge must be this much faster than the original (more than the timing noise)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    node: ov.Node
+    layer: ConvLayer
+    weights: np.ndarray  # (g, O/g, I/g, k...)
+
+
+def find_candidates(model: ov.Model) -> list[Candidate]:
+    """GroupConvolutions with constant f32 weights and static shapes, narrow enough to gain from merging."""
+    found = []
+    for node in model.get_ordered_ops():
+        if node.get_type_name() != "GroupConvolution":
+            continue
+        source = node.input_value(1).get_node()
+        if source.get_type_name() != "Constant" or node.input_value(0).get_partial_shape().is_dynamic:
+            continue
+        weights = source.get_data()
+        if weights.dtype != np.float32 or len(merges_for(weights.shape)) < 2:
+            continue
+        attrs = node.get_attributes()
+        if attrs.get("auto_pad", "explicit") not in ("explicit", "notset"):
+            continue
+        layer = ConvLayer(
+            input_shape=tuple(node.input_value(0).get_shape()),
+            out_channels=weights.shape[0] * weights.shape[1],
+            kernel=tuple(weights.shape[3:]),
+            groups=weights.shape[0],
+            strides=tuple(attrs["strides"]),
+            pads_begin=tuple(attrs["pads_begin"]),
+            pads_end=tuple(attrs["pads_end"]),
+            dilations=tuple(attrs["dilations"]),
+        )
+        found.append(Candidate(node, layer, weights))
+    return found
+
+
+def merges_for(weight_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Merge factors worth timing: divisors of the group count within the width and cost caps (1 first)."""
+    groups, out_per_group, in_per_group = weight_shape[:3]
+    if out_per_group == in_per_group == 1:
+        return (1,)  # depthwise: its own fast kernels
+    widest = max(out_per_group, in_per_group)
+    return tuple(
+        m
+        for m in range(1, min(groups, MAX_MERGE) + 1)
+        if groups % m == 0 and (m == 1 or m * widest <= MAX_MERGED_WIDTH)
+    )
+
+
+def block_diagonal(weights: np.ndarray, merge: int) -> np.ndarray:
+    """(g, O/g, I/g, k...) -> (g/merge, merge*O/g, merge*I/g, k...), the merged groups' weights."""
+    groups, out_per_group, in_per_group = weights.shape[:3]
+    merged = np.zeros(
+        (groups // merge, merge * out_per_group, merge * in_per_group, *weights.shape[3:]), weights.dtype
+    )
+    for g in range(groups):
+        j, a = divmod(g, merge)
+        merged[j, a * out_per_group : (a + 1) * out_per_group, a * in_per_group : (a + 1) * in_per_group] = (
+            weights[g]
+        )
+    return merged
+
+
+def choose_merge(costs: dict[str, dict[int, float]]) -> int:
+    """The merge factor with the lowest geometric mean of time ratios over the precisions timed.
+
+    The original (1) stays unless the best merge is at least MIN_GAIN faster by that mean.
+    """
+    merges = sorted(set.intersection(*(set(c) for c in costs.values())))
+    ratio = {m: math.prod(c[m] / c[1] for c in costs.values()) ** (1 / len(costs)) for m in merges}
+    best = min(merges, key=lambda m: ratio[m])
+    return best if ratio[best] <= 1 - MIN_GAIN else 1
+
+
+def inference_precisions(core: ov.Core) -> tuple[str, ...]:
+    """f32 (what numerics are checked at) and the CPU's default inference precision, when it differs."""
+    default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
+    return tuple(dict.fromkeys(("f32", default)))
+
+
+def cost_keys(candidates: list[Candidate], core: ov.Core) -> dict[tuple[int, str], str]:
+    """(candidate index, precision) -> its cost cache key (one per layer shape, machine and precision)."""
+    machine = machine_key(core)
+    return {
+        (i, precision): f"{machine} | {precision} | {candidate.layer.key()}"
+        for i, candidate in enumerate(candidates)
+        for precision in inference_precisions(core)
+    }
+
+
+def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> list[MergedLayer]:
+    """Rewrite ``model`` in place; return what was merged, in graph order.
+
+    Layer shapes without cached times are timed now (and cached) when ``measure``, else left as they are.
+    """
+    candidates = find_candidates(model)
+    if not candidates:
+        return []
+    core = ov.Core()
+    keys = cost_keys(candidates, core)
+    precisions = inference_precisions(core)
+    known = {key: found for key in set(keys.values()) if (found := cache.get(key)) and 1 in found}
+    if measure:
+        missing = {key: (i, p) for (i, p), key in sorted(keys.items()) if key not in known}
+        if missing:
+            started = time.perf_counter()
+            measured = {}
+            for key, (i, precision) in missing.items():
+                layer = candidates[i].layer
+                measured[key] = time_merges(core, layer, merges_for(candidates[i].weights.shape), precision)
+                log.debug("timed %s at %s: %s", layer.key(), precision, measured[key])
+            cache.put(measured)
+            known.update(measured)
+            log.info(
+                "timed %d layer shapes for the group merge in %.1f s (kept in %s)",
+                len(missing),
+                time.perf_counter() - started,
+                cache.path,
+            )
+    merged = []
+    for i, candidate in enumerate(candidates):
+        costs = {p: known[key] for (j, p), key in keys.items() if j == i and key in known}
+        if len(costs) < len(precisions):
+            continue  # not measured (measure=False and not in the cache)
+        merge = choose_merge(costs)
+        if merge == 1:
+            continue
+        _replace(candidate, merge)
+        merged.append(
+            MergedLayer(
+                layer=candidate.node.get_friendly_name(),
+                groups=candidate.layer.groups,
+                merged_groups=candidate.layer.groups // merge,
+                ms={p: (c[1], c[merge]) for p, c in costs.items()},
+            )
+        )
+    return merged
+
+
+def _replace(candidate: Candidate, merge: int) -> None:
+    old = candidate.node
+    new = merged_convolution(old.input_value(0), block_diagonal(candidate.weights, merge), candidate.layer)
+    new.set_friendly_name(old.get_friendly_name())
+    new.input_value(1).get_node().set_friendly_name(old.input_value(1).get_node().get_friendly_name())
+    new.output(0).get_tensor().set_names(old.output(0).get_names())
+    for target in old.output(0).get_target_inputs():
+        target.replace_source_output(new.output(0))

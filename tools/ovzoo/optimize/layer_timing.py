@@ -1,0 +1,92 @@
+"""Time one convolution layer alone on this machine's CPU plugin, for several group merge factors.
+
+Each candidate is a one-layer model (Parameter -> (Group)Convolution -> Result) compiled as the
+real model is (latency hint, the given inference precision). The candidates run interleaved, one
+inference each per round, so that load from other processes on a shared machine hits them alike;
+a candidate's figure is its fastest round (the least disturbed one).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import openvino as ov
+from openvino import opset8
+
+WARMUP_RUNS = 3
+MIN_ROUNDS = 15
+MAX_ROUNDS = 300
+BUDGET_S = 0.3  # per layer, all candidates together, after warm-up
+
+
+@dataclass(frozen=True)
+class ConvLayer:
+    """What decides a grouped convolution's speed (everything but the weight values)."""
+
+    input_shape: tuple[int, ...]  # N, C, H, W
+    out_channels: int
+    kernel: tuple[int, ...]
+    groups: int
+    strides: tuple[int, ...]
+    pads_begin: tuple[int, ...]
+    pads_end: tuple[int, ...]
+    dilations: tuple[int, ...]
+
+    def key(self) -> str:
+        fields = (
+            f"in{'x'.join(map(str, self.input_shape))}",
+            f"out{self.out_channels}",
+            f"k{'x'.join(map(str, self.kernel))}",
+            f"g{self.groups}",
+            f"s{'x'.join(map(str, self.strides))}",
+            f"p{'x'.join(map(str, self.pads_begin))}-{'x'.join(map(str, self.pads_end))}",
+            f"d{'x'.join(map(str, self.dilations))}",
+        )
+        return " ".join(fields)
+
+
+def merged_convolution(x: ov.Output, weights: np.ndarray, layer: ConvLayer) -> ov.Node:
+    """A GroupConvolution of grouped ``weights`` (g, O/g, I/g, k...), or a Convolution when g == 1."""
+    args = (list(layer.strides), list(layer.pads_begin), list(layer.pads_end), list(layer.dilations))
+    if weights.shape[0] == 1:
+        return opset8.convolution(x, opset8.constant(weights[0]), *args)
+    return opset8.group_convolution(x, opset8.constant(weights), *args)
+
+
+def _candidate_model(layer: ConvLayer, merge: int, rng: np.random.Generator) -> ov.Model:
+    groups = layer.groups // merge
+    in_channels = layer.input_shape[1]
+    shape = (groups, layer.out_channels // groups, in_channels // groups, *layer.kernel)
+    x = opset8.parameter(list(layer.input_shape), np.float32)
+    conv = merged_convolution(x.output(0), rng.standard_normal(shape).astype(np.float32), layer)
+    return ov.Model([conv.output(0)], [x], f"merge{merge}")
+
+
+def time_merges(core: ov.Core, layer: ConvLayer, merges: tuple[int, ...], precision: str) -> dict[int, float]:
+    """Fastest wall milliseconds of one inference per merge factor."""
+    rng = np.random.default_rng(0)
+    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
+    requests = {}
+    for merge in merges:
+        request = core.compile_model(
+            _candidate_model(layer, merge, rng), "CPU", config
+        ).create_infer_request()
+        request.set_input_tensor(ov.Tensor(rng.standard_normal(layer.input_shape).astype(np.float32)))
+        for _ in range(WARMUP_RUNS):
+            request.infer()
+        requests[merge] = request
+    best = dict.fromkeys(merges, float("inf"))
+    order = list(merges)
+    started = time.perf_counter()
+    rounds = 0
+    while rounds < MIN_ROUNDS or (rounds < MAX_ROUNDS and time.perf_counter() - started < BUDGET_S):
+        for merge in order:
+            t0 = time.perf_counter()
+            requests[merge].infer()
+            best[merge] = min(best[merge], time.perf_counter() - t0)
+        order = order[1:] + order[:1]  # nobody always goes first
+        rounds += 1
+    # rounded here, not when cached: the first conversion decides on the same figures as later ones
+    return {merge: round(seconds * 1000, 5) for merge, seconds in best.items()}

@@ -1,0 +1,1 @@
+"""``ovzoo serve``: a Model Server repository behind the KServe V2 REST protocol, on FastAPI + uvicorn."""
