@@ -35,6 +35,7 @@ from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
 from ovzoo.optimize.cost_cache import CostCache, default_cost_cache
 from ovzoo.optimize.int8_merge import merge_for_int8
+from ovzoo.outcome import Outcomes
 from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_precisions
@@ -90,13 +91,8 @@ class QuantizationResult:
 
 
 @dataclass
-class QuantizationReport:
+class QuantizationReport(Outcomes):
     results: list[QuantizationResult] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> list[np.ndarray]:
@@ -317,5 +313,5 @@ def quantize_models(models: Sequence[Model], options: QuantizeOptions) -> Quanti
             report.results.extend(quantize_model(model, options, core))
         except OvzooError as e:
             log.debug("%s failed: %s", model.name, e)
-            report.failed[model.name] = e
+            report.fail(model.name, e)
     return report
