@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ovzoo-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup compat accuracy-check demo test test-fast bench lint clean
+.PHONY: setup compat accuracy-check onnx-route demo test test-fast bench lint clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,15 @@ $(ACCURACY_CHECK)/.installed: requirements-accuracy-check.lock
 .venv-ov%/.installed: requirements-compat-%.lock
 	test -x .venv-ov$*/bin/python || $(PYTHON) -m venv .venv-ov$*
 	.venv-ov$*/bin/python -m pip install --quiet -r requirements-compat-$*.lock
+	touch $@
+
+# The ONNX route of benchmarks/compare_onnx_route.py (mxnet, numpy 1.23.5, onnx 1.18, ovc); not used by the tests.
+ONNX_ROUTE := .venv-onnx-route
+onnx-route: $(ONNX_ROUTE)/.installed
+
+$(ONNX_ROUTE)/.installed: requirements-onnx-route.lock
+	test -x $(ONNX_ROUTE)/bin/python || $(PYTHON) -m venv $(ONNX_ROUTE)
+	$(ONNX_ROUTE)/bin/python -m pip install --quiet --no-deps -r requirements-onnx-route.lock
 	touch $@
 
 # Re-install only when the lock or the package metadata changed.
@@ -60,4 +69,4 @@ lint: setup
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) $(ACCURACY_CHECK) demo-out build *.egg-info tools/*.egg-info
+	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) $(ACCURACY_CHECK) $(ONNX_ROUTE) demo-out build *.egg-info tools/*.egg-info

@@ -15,7 +15,7 @@ import pytest
 from ovzoo.catalog.model import ModelCard
 from ovzoo.cli.validate import main as validate_main
 from ovzoo.convert.converter import convert_model
-from ovzoo.validate import validate_model
+from ovzoo.validate import validate_model, validate_models
 from ovzoo.validate.cost import count_cost
 from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
@@ -220,3 +220,14 @@ def test_cli_prints_table_writes_json_and_exits_1_on_failure(
     failed = [c for c in document["models"][0]["checks"] if not c["passed"]]
     assert [c["name"] for c in failed] == ["contract.output"]
     assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
+
+
+def test_one_model_that_cannot_be_validated_does_not_stop_the_others(tiny: tuple) -> None:
+    model, download_dir, ir_dir = tiny
+    broken = tiny_model(
+        args=("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--data_type=FP16"), name="broken"
+    )
+    run = validate_models([broken, model], download_dir, ir_dir, ("FP32",), reference="none", images=4)
+    assert list(run.failed) == ["broken"] and "--data_type" in str(run.failed["broken"])
+    assert [r.model for r in run.reports] == [model.name] and run.reports[0].passed
+    assert not run.passed

@@ -14,6 +14,7 @@ from ovzoo.cli.common import (
     output_dir,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.errors import UsageError
@@ -69,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also quantize grouped convolutions whose groups are not a multiple of 4 channels (by default "
         "they stay in float: OpenVINO's CPU plugin has no fast INT8 kernel for them)",
     )
+    parser.add_argument(
+        "--no_graph_rewrites",
+        dest="graph_rewrites",
+        action="store_false",
+        help="don't merge those layers' groups to a multiple of 4 channels first (by default they are merged, "
+        "and so quantized, where that measures faster on this machine)",
+    )
     add_dry_run(parser, "print each FP IR and the INT8 IR it would become; read and write nothing")
     return parser
 
@@ -89,6 +97,7 @@ def main(argv: list[str]) -> int:
         calibration,
         args.precisions,
         keep_slow_layers_float=not args.quantize_all_layers,
+        graph_rewrites=args.graph_rewrites,
     )
     if args.dry_run:
         for model in models:
@@ -109,8 +118,4 @@ def main(argv: list[str]) -> int:
             f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}{kept}",
             file=sys.stderr,
         )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo quantize: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("quantize", report.failures)

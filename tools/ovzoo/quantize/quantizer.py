@@ -33,6 +33,9 @@ from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.extras import import_optional
 from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
+from ovzoo.optimize.cost_cache import CostCache, default_cost_cache
+from ovzoo.optimize.int8_merge import merge_for_int8
+from ovzoo.outcome import Outcomes
 from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_precisions
@@ -72,6 +75,8 @@ class QuantizeOptions:
     precisions: tuple[str, ...] = DEFAULT_PRECISIONS
     # keep grouped convolutions without a fast INT8 kernel in float (ovzoo.quantize.scope)
     keep_slow_layers_float: bool = True
+    # first merge such layers' groups to an INT8-friendly width where that measures faster (ovzoo.optimize)
+    graph_rewrites: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,8 @@ class QuantizationResult:
 
 
 @dataclass
-class QuantizationReport:
+class QuantizationReport(Outcomes):
     results: list[QuantizationResult] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> list[np.ndarray]:
@@ -261,6 +261,15 @@ def quantize_model(
                 description = options.calibration.describe(len(batches))
                 log.info("%s: calibration data: %s", model.name, description)
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
+            if options.graph_rewrites and options.keep_slow_layers_float:
+                merged = merge_for_int8(ir_model, CostCache(default_cost_cache()))
+                if merged:
+                    log.info(
+                        "%s: %d narrow grouped convolutions merged to INT8-friendly groups: %s",
+                        model.name,
+                        len(merged),
+                        ", ".join(f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged),
+                    )
             kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
             if kept_float:
                 log.info(
@@ -304,5 +313,5 @@ def quantize_models(models: Sequence[Model], options: QuantizeOptions) -> Quanti
             report.results.extend(quantize_model(model, options, core))
         except OvzooError as e:
             log.debug("%s failed: %s", model.name, e)
-            report.failed[model.name] = e
+            report.fail(model.name, e)
     return report
