@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovzoo.accuracy.config import FRAMEWORK_ALIASES, AccuracyConfig, Framework, Launcher, ModelEntry
-from ovzoo.errors import OvzooError
+from ovzoo.errors import OvzooError, within
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 ORIGINAL = "original"  # the precision column of the MXNet launcher
@@ -145,8 +145,8 @@ def _model_files(entry: ModelEntry, launcher: Launcher, targets: Targets) -> lis
                 params = _zoo_checkpoint(root, entry, launcher)
             if params is None:
                 raise AccuracyError(
-                    f"no MXNet checkpoint at {path}; point -m at its folder, or at the root of "
-                    f"'ovzoo download --name {entry.name.removesuffix('-mx')} -o DIR'"
+                    f"no MXNet checkpoint at {path}; point -m at its folder or at the root of "
+                    f"'ovzoo download --name {entry.name.removesuffix('-mx')} -o DIR', or pass -tf openvino"
                 )
             out.append((ORIGINAL, params))
             continue
@@ -164,7 +164,7 @@ def _model_files(entry: ModelEntry, launcher: Launcher, targets: Targets) -> lis
         else:
             raise AccuracyError(
                 f"no IR at {path} (looked for {entry.name}.xml or a single .xml); point -m at the "
-                "<PREC> folder of 'ovzoo convert', or at its output root"
+                "<PREC> folder of 'ovzoo convert' or at its output root, or pass -tf mxnet"
             )
     if launcher.framework == "openvino" and targets.precisions is not None:
         out = [(p, xml) for p, xml in out if p in targets.precisions]
@@ -197,9 +197,10 @@ def plan_evaluations(config: AccuracyConfig, targets: Targets) -> list[Evaluatio
                 raise AccuracyError(
                     f"model {entry.name!r}: ovzoo runs the MXNet launcher on CPU only, not {', '.join(devices)}"
                 )
-            for precision, model_file in _model_files(entry, launcher, targets):
-                symbol = _symbol_for(model_file) if launcher.framework == "mxnet" else None
-                plan += [Evaluation(entry, launcher, d, model_file, precision, symbol) for d in devices]
+            with within(str(config.path)), within(f"model {entry.name!r}"):
+                for precision, model_file in _model_files(entry, launcher, targets):
+                    symbol = _symbol_for(model_file) if launcher.framework == "mxnet" else None
+                    plan += [Evaluation(entry, launcher, d, model_file, precision, symbol) for d in devices]
     if not plan:
         raise AccuracyError(
             "no launcher of the config is left to evaluate (check -tf, -td and --precisions)",
