@@ -133,7 +133,14 @@ def _fingerprint(batches: Sequence[np.ndarray]) -> str:
 
 @contextmanager
 def _nncf_output_to_stderr() -> Iterator[None]:
-    """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr."""
+    """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr.
+
+    Its INFO lines (one per layer left out of quantization) are details: shown only with ``--verbose``.
+    """
+    nncf_log = logging.getLogger("nncf")
+    level = nncf_log.level
+    if not log.isEnabledFor(logging.DEBUG):
+        nncf_log.setLevel(logging.WARNING)
     handlers = [
         h
         for h in logging.getLogger("nncf").handlers
@@ -145,6 +152,7 @@ def _nncf_output_to_stderr() -> Iterator[None]:
         with redirect_stdout(sys.stderr):  # rich progress bars look sys.stdout up when they draw
             yield
     finally:
+        nncf_log.setLevel(level)
         for handler in handlers:
             handler.setStream(sys.stdout)
 
@@ -221,6 +229,13 @@ def _record_rt_info(
         quantized.set_rt_info(value, ["ovzoo", *key.split("/")])
 
 
+def _summarise(model_name: str, summary: str, details: Sequence[str]) -> None:
+    """One INFO line per step; the per-layer list only at DEBUG (``--verbose``)."""
+    if details:
+        log.info("%s: %s", model_name, summary)
+        log.debug("%s: %s", model_name, ", ".join(details))
+
+
 def _source_precision(precision: str) -> str:
     source = PRECISIONS[precision].quantized_from
     if source is None:  # check_precisions lets only quantized precisions through
@@ -263,21 +278,18 @@ def quantize_model(
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
             if options.graph_rewrites and options.keep_slow_layers_float:
                 merged = merge_for_int8(ir_model, CostCache(default_cost_cache()))
-                if merged:
-                    log.info(
-                        "%s: %d narrow grouped convolutions merged to INT8-friendly groups: %s",
-                        model.name,
-                        len(merged),
-                        ", ".join(f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged),
-                    )
-            kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
-            if kept_float:
-                log.info(
-                    "%s: %d grouped convolutions stay in float (no fast INT8 kernel): %s",
+                _summarise(
                     model.name,
-                    len(kept_float),
-                    ", ".join(f"{layer.name} ({layer.reason})" for layer in kept_float),
+                    f"{len(merged)} narrow grouped convolutions merged to INT8-friendly groups",
+                    [f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged],
                 )
+            kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
+            _summarise(
+                model.name,
+                f"{len(kept_float)} grouped convolutions kept in float (no fast INT8 kernel), "
+                "listed in the IR's rt_info (ovzoo/quantization/kept_float)",
+                [f"{layer.name} ({layer.reason})" for layer in kept_float],
+            )
             quantized = quantize_ir(ir_model, batches, options.calibration.subset_size, kept_float)
             stabilise_names(quantized, names_before)
             _record_rt_info(
