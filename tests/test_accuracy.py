@@ -208,6 +208,20 @@ def test_unreadable_config(tmp_path, content, message):
         load_accuracy_config(path, CONFIGS / "dataset_definitions.yml")
 
 
+def test_global_definitions_are_read_beside_the_config_unless_d_is_given(tmp_path):
+    config = yaml.safe_load((CONFIGS / f"{RESNEXT}.yml").read_text())
+    config["global_definitions"] = "defs/mine.yml"
+    (tmp_path / "defs").mkdir()
+    definitions = yaml.safe_load((CONFIGS / "dataset_definitions.yml").read_text())
+    definitions["datasets"][0]["data_source"] = "elsewhere"
+    (tmp_path / "defs" / "mine.yml").write_text(yaml.safe_dump(definitions))
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(config))
+    assert load_accuracy_config(path).definitions["imagenet_1000_classes"].data_source == "elsewhere"
+    given = load_accuracy_config(path, CONFIGS / "dataset_definitions.yml")
+    assert given.definitions["imagenet_1000_classes"].data_source == "ILSVRC2012_img_val"
+
+
 def test_bad_dataset_definitions_name_their_file(tmp_path):
     definitions = tmp_path / "dataset_definitions.yml"
     definitions.write_text(

@@ -354,15 +354,20 @@ def definitions_path_for(config_path: Path) -> Path:
 
 
 def load_accuracy_config(path: Path, definitions_path: Path | None = None) -> AccuracyConfig:
-    """Parse an accuracy-check config and its dataset definitions into records.
+    """Parse an accuracy-check config and its dataset definitions (``definitions_path``, else the
+    config's ``global_definitions``, else dataset_definitions.yml beside the resolved config) into records.
 
     Raises:
         AccuracyConfigError: any unsupported or malformed field, naming the file and the field.
     """
     path = Path(path)
+    with within(str(path)):
+        root = _mapping(_load_yaml(path), "top level", {"models", "global_definitions"}, {"models"})
+        if definitions_path is None and "global_definitions" in root:
+            # as accuracy_check reads it: beside the config as named (a symlink is not followed), -d wins
+            definitions_path = path.parent / _string(root["global_definitions"], "global_definitions")
     definitions = load_dataset_definitions(definitions_path or definitions_path_for(path))
     with within(str(path)):
-        root = _mapping(_load_yaml(path), "top level", {"models"}, {"models"})
         models = []
         for i, raw in enumerate(_list(root["models"], "models")):
             what = f"models[{i}]"
