@@ -68,7 +68,9 @@ def test_a_broken_ir_is_reported_not_raised(tiny: tuple, tmp_path: Path) -> None
         [model], broken, ("FP32",), BenchmarkOptions(seconds=1), tmp_path / "out", None, "none"
     )
     assert not report.ok and report.measurements == ()
-    assert f"can't read {xml}" in report.failures[f"{model.name} FP32"]
+    (failure,) = report.failures
+    assert (failure.model, failure.precision) == (model.name, "FP32")
+    assert f"can't read {xml}" in str(failure.error)
 
 
 @pytest.mark.parametrize(

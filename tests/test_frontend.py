@@ -153,15 +153,15 @@ def test_all_unsupported_op_types_are_reported_at_once(mini) -> None:
             mx.sym.sin(x, name="sine1"),
             mx.sym.sin(x, name="sine2"),
             mx.sym.Deconvolution(x, kernel=(2, 2), num_filter=2, name="deconv"),
-            mx.sym.relu(mx.sym.Activation(x, act_type="relu", name="act"), name="relu2"),
+            mx.sym.arccos(mx.sym.Activation(x, act_type="relu", name="act"), name="acos"),
         ]
     )
     with pytest.raises(UnsupportedOpsError) as raised:
         convert_graph(parse_symbol(sym.tojson(), "net-symbol.json"), {}, {"data": (1, 2, 4, 4)})
-    assert raised.value.ops == {"Deconvolution": "deconv", "relu": "relu2", "sin": "sine1"}
+    assert raised.value.ops == {"Deconvolution": "deconv", "arccos": "acos", "sin": "sine1"}
     assert str(raised.value) == (
         "net-symbol.json: no translator for 3 op type(s): Deconvolution (first node "
-        "'deconv'), relu (first node 'relu2'), sin (first node 'sine1')"
+        "'deconv'), arccos (first node 'acos'), sin (first node 'sine1')"
     )
 
 
@@ -193,6 +193,10 @@ def _one_node(op: str, attrs: dict[str, str], inputs: int = 1) -> str:
             {"kernel": "(1, 1)", "num_filter": "3", "no_bias": "True", "layout": "NHWC"},
             "layout 'NHWC' is not supported",
         ),
+        ("Cast", {"dtype": "float16"}, "dtype 'float16' is not supported"),
+        ("_contrib_BilinearResize2D", {"mode": "nearest"}, "mode 'nearest' is not supported"),
+        ("L2Normalization", {"mode": "batch"}, "mode 'batch' is not supported"),
+        ("BatchNorm", {"output_mean_var": "True"}, "output_mean_var=True is not supported"),
     ],
     ids=[
         "pool-lp",
@@ -202,11 +206,18 @@ def _one_node(op: str, attrs: dict[str, str], inputs: int = 1) -> str:
         "activation-log_sigmoid",
         "leaky-swish",
         "conv-nhwc",
+        "cast-float16",
+        "bilinear-mode",
+        "l2norm-mode",
+        "bn-output_mean_var",
     ],
 )
 def test_attribute_values_we_cant_honour_name_the_node(op: str, attrs: dict[str, str], message: str) -> None:
-    graph = parse_symbol(_one_node(op, attrs, 2 if op == "Convolution" else 1), "net-symbol.json")
-    params = {"in1": np.ones((3, 3, 1, 1), np.float32)} if op == "Convolution" else {}
+    inputs = {"Convolution": 2, "BatchNorm": 5}.get(op, 1)
+    graph = parse_symbol(_one_node(op, attrs, inputs), "net-symbol.json")
+    params = {f"in{i}": np.ones(3, np.float32) for i in range(1, inputs)}
+    if op == "Convolution":
+        params["in1"] = np.ones((3, 3, 1, 1), np.float32)
     with pytest.raises(ConversionError) as raised:
         convert_graph(graph, params, {"in0": (1, 3, 4, 4)})
     assert str(raised.value).startswith(f"net-symbol.json: node 'node' ({op}): {message}")

@@ -20,7 +20,7 @@ from ovzoo.mxnet.frontend import convert_graph
 from ovzoo.mxnet.symbol import parse_symbol
 from support.mini_octave import INPUT_SHAPE, build_mini_octave
 from support.mxnet_graphs import openvino_forward, random_inputs, random_params
-from support.translator_cases import CASES
+from support.translator_cases import all_cases
 
 # release line -> the environment variable naming an interpreter that has it
 OLD_RELEASES = {"2023.3": "OVZOO_OPENVINO_2023_PYTHON", "2024.6": "OVZOO_OPENVINO_2024_PYTHON"}
@@ -49,25 +49,32 @@ def _save(model: ov.Model, inputs: dict[str, np.ndarray], stem: Path) -> None:
     np.save(stem.with_suffix(".npy"), openvino_forward(model, inputs)[0])
 
 
-@pytest.mark.parametrize("release", sorted(OLD_RELEASES))
-def test_irs_load_and_match_in_older_openvino(release: str, tmp_path: Path) -> None:
-    old_python = os.environ.get(OLD_RELEASES[release])
-    if not old_python:
-        pytest.skip(f"set {OLD_RELEASES[release]} to a python with openvino {release} (make test does)")
-    for case in CASES:
+@pytest.fixture(scope="module")
+def ir_folder(tmp_path_factory) -> Path:
+    """Every translator case and the mini octave network as IRs, with inputs and current outputs (built once)."""
+    folder = tmp_path_factory.mktemp("irs")
+    for case in all_cases():
         sym = case.symbol()
         model = convert_graph(
             parse_symbol(case.json(), case.id), random_params(sym, case.shapes), case.shapes
         )
-        _save(model, random_inputs(case.shapes), tmp_path / case.id)
+        _save(model, random_inputs(case.shapes), folder / case.id)
     sym = build_mini_octave()
     shapes = {"data": INPUT_SHAPE}
     _save(
         convert_graph(parse_symbol(sym.tojson(), "mini"), random_params(sym, shapes), shapes),
         random_inputs(shapes),
-        tmp_path / "mini-octave",
+        folder / "mini-octave",
     )
+    return folder
 
+
+@pytest.mark.parametrize("release", sorted(OLD_RELEASES))
+def test_irs_load_and_match_in_older_openvino(release: str, ir_folder: Path) -> None:
+    old_python = os.environ.get(OLD_RELEASES[release])
+    if not old_python:
+        pytest.skip(f"set {OLD_RELEASES[release]} to a python with openvino {release} (make test does)")
+    tmp_path = ir_folder
     done = subprocess.run(
         [old_python, "-c", _CHECK, str(tmp_path)], capture_output=True, text=True, timeout=600, check=True
     )

@@ -63,7 +63,9 @@ def import_graph(annotations: bool = True) -> dict[str, set[str]]:
                     ).strip(".")
                 # "from pkg import mod" names a module; "from mod import thing" names the module
                 targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
-            graph[name] |= {t for t in targets if t in known and t != name}
+            # a module's own parent packages are initialised before it runs (``import ovzoo`` for the
+            # version), so an edge to one of them closes no circle
+            graph[name] |= {t for t in targets if t in known and t != name and not name.startswith(t + ".")}
     return graph
 
 

@@ -369,6 +369,13 @@ def _se_block():
     return mx.sym.broadcast_mul(x, gate)
 
 
+def all_cases() -> list[TranslatorCase]:
+    """The cases above plus the Gluon/GluonCV zoo's ops (support.zoo_op_cases)."""
+    from support.zoo_op_cases import ZOO_CASES  # noqa: PLC0415  (it imports this module)
+
+    return [*CASES, *ZOO_CASES]
+
+
 def case_ops(case: TranslatorCase) -> set[str]:
     """The op types a case's graph contains."""
     return {node["op"] for node in json.loads(case.json())["nodes"]} - {"null"}

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from ovzoo.cli.common import VERBOSE_FLAGS
 from ovzoo.errors import OvzooError, UsageError
 
 log = logging.getLogger("ovzoo")
@@ -40,11 +41,14 @@ def configure_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        # MXNet's C++ side prints "Subgraph backend MKLDNN is activated" for every executor it binds
+        os.environ.setdefault("MXNET_SUBGRAPH_VERBOSE", "0")
 
 
 def run_command(verb: str, argv: list[str]) -> int:
     """Run one verb; map errors to exit codes. Returns the exit code."""
-    configure_logging()
+    configure_logging(verbose=any(a in VERBOSE_FLAGS for a in argv))
     if verb not in COMMANDS:
         print(f"usage: ovzoo {{{'|'.join(COMMANDS)}}} ...", file=sys.stderr)
         return 2

@@ -8,37 +8,33 @@ from pathlib import Path
 
 from ovzoo.benchmark import BenchmarkOptions, format_measurements, run_benchmarks
 from ovzoo.cli.common import (
+    add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
+    output_dir,
     positive_float,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
-from ovzoo.errors import UsageError
+from ovzoo.vocabulary.layout import ir_path, model_dir
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo benchmark",
         description="Run OpenVINO's benchmark_app on converted IRs and time the original MXNet model the same way "
         "(one request at a time, same batch, same duration); print FPS, median latency, achieved "
         "GFLOP/s and speed-up; write results.json and fps.png.",
     )
     add_model_selection_args(parser)
-    parser.add_argument(
-        "-o",
-        "--output_dir",
-        type=Path,
-        default=Path.cwd(),
-        help="where ovzoo convert wrote the IRs (default: current directory)",
-    )
-    parser.add_argument(
-        "-d",
-        "--download_dir",
-        type=Path,
-        default=None,
-        help="where the MXNet checkpoints are, for timing the original (default: the IR directory)",
+    add_directory_args(
+        parser,
+        "where ovzoo download put the MXNet checkpoints, for timing the original",
+        "where ovzoo convert wrote the IRs",
     )
     parser.add_argument(
         "--precisions",
@@ -57,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="benchmark_app performance hint (default latency)",
     )
     parser.add_argument(
-        "--infer-precision",
+        "--infer_precision",
         dest="infer_precisions",
         choices=("f32", "bf16", "default"),
         action="append",
@@ -78,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where results.json, fps.png and benchmark_app's reports go (default benchmark-out)",
     )
+    add_dry_run(
+        parser, "print the IRs and runs that would be timed and where results go; run and write nothing"
+    )
     return parser
 
 
@@ -86,22 +85,31 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     options = BenchmarkOptions(
         seconds=args.seconds,
         hint=args.hint,
         batch=args.batch,
         infer_precisions=tuple(dict.fromkeys(args.infer_precisions or ["f32"])),
     )
+    if args.dry_run:
+        for model in models:
+            for precision in args.precisions:
+                xml = ir_path(output_dir(args), model, precision)
+                print(
+                    f"{model.name} {precision}: would time {xml} ({', '.join(options.infer_precisions)} inference)"
+                )
+            if args.reference == "mxnet":
+                print(
+                    f"{model.name} MXNet: would time the original from {model_dir(args.download_dir, model)}"
+                )
+        print(f"would write {args.output / 'results.json'} and {args.output / 'fps.png'}")
+        return 0
     report = run_benchmarks(
-        models, args.output_dir, args.precisions, options, args.output, args.download_dir, args.reference
+        models, output_dir(args), args.precisions, options, args.output, args.download_dir, args.reference
     )
     print(format_measurements(report.measurements))
     print(
         f"results: {report.results_json}" + (f", chart: {report.chart}" if report.chart else ""),
         file=sys.stderr,
     )
-    for what, why in report.failures.items():
-        print(f"ovzoo benchmark: error: {what}: {why}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return report_failures("benchmark", report.failures)

@@ -1,14 +1,74 @@
-"""Command-line flags shared by every command that works on catalog models."""
+"""Command-line conventions shared by every command: the parser, model selection, -d/-o, --dry_run, types.
+
+Flags are spelled with underscores, as the public model-zoo tools spell them (``--dry_run``,
+``--num_attempts``); the dashed spelling (``--dry-run``) is accepted as an alias everywhere.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Collection
+import sys
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
 from ovzoo.catalog.model import Model
 from ovzoo.errors import UsageError
+from ovzoo.outcome import Failure, failed_models
+from ovzoo.vocabulary.precisions import check_precisions
+
+VERBOSE_FLAGS = ("-v", "--verbose")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An ArgumentParser that also takes ``--some-flag`` for each ``--some_flag`` it defines, and ``-v``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # read by ovzoo.cli.__main__ before the command runs, to set the log level
+        self.add_argument(
+            *VERBOSE_FLAGS,
+            action="store_true",
+            help="details on stderr too (per-layer lists, library INFO lines); the reports have them anyway",
+        )
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        return super().parse_known_args(
+            None if args is None else [self._public_spelling(a) for a in args], namespace
+        )
+
+    def _public_spelling(self, arg: str) -> str:
+        flag, eq, value = arg.partition("=")
+        if not flag.startswith("--") or "-" not in flag[2:] or flag in self._option_string_actions:
+            return arg
+        underscored = "--" + flag[2:].replace("-", "_")
+        return underscored + eq + value if underscored in self._option_string_actions else arg
+
+
+def command_parser(prog: str, description: str, **kwargs: Any) -> CommandParser:
+    """The parser every ``ovzoo`` command starts from (underscore flags, dashed aliases)."""
+    return CommandParser(prog=prog, description=description, **kwargs)
+
+
+def add_dry_run(
+    parser: argparse.ArgumentParser, what: str = "print what would be written; write nothing"
+) -> None:
+    parser.add_argument("--dry_run", action="store_true", help=what)
+
+
+def report_failures(command: str, failures: Sequence[Failure], heading: str = "FAILED:") -> int:
+    """Print each failure on one line, then the failed models (as omz_downloader lists them); the exit code."""
+    for failure in failures:
+        print(f"ovzoo {command}: error: {failure}", file=sys.stderr)
+    if not failures:
+        return 0
+    print(heading, file=sys.stderr)
+    for name in failed_models(failures):
+        print(name, file=sys.stderr)
+    return 1
 
 
 def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
@@ -60,11 +120,11 @@ def output_dir(args: argparse.Namespace) -> Path:
     return args.output_dir if args.output_dir is not None else args.download_dir
 
 
-def select_from_args(args: argparse.Namespace) -> list[Model] | None:
+def select_from_args(args: argparse.Namespace, allow_empty: bool = False) -> list[Model] | None:
     """The models the flags choose; None when --print_all printed the names (the caller returns 0).
 
     Raises:
-        UsageError: no selection flag given.
+        UsageError: no selection flag given, or (unless ``allow_empty``) a selection with no model in it.
         DescriptorError, ModelSelectionError: a broken catalog or a pattern matching nothing.
     """
     if not (args.print_all or args.all or args.name is not None or args.list is not None):
@@ -74,7 +134,10 @@ def select_from_args(args: argparse.Namespace) -> list[Model] | None:
         for model in models:
             print(model.name)
         return None
-    return select_models(models, names=args.name, list_file=args.list, all_models=args.all)
+    selected = select_models(models, names=args.name, list_file=args.list, all_models=args.all)
+    if not selected and not allow_empty:
+        raise UsageError("no models selected")
+    return selected
 
 
 # --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)
@@ -84,13 +147,10 @@ def precision_list(allowed: Collection[str]) -> Callable[[str], tuple[str, ...]]
     """An argparse type for ``--precisions A,B``: known names only, duplicates dropped, order kept."""
 
     def parse(text: str) -> tuple[str, ...]:
-        precisions = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-        unknown = [p for p in precisions if p not in allowed]
-        if unknown or not precisions:
-            raise argparse.ArgumentTypeError(
-                f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(allowed)}"
-            )
-        return precisions
+        try:
+            return check_precisions((p.strip() for p in text.split(",") if p.strip()), tuple(allowed))
+        except UsageError as e:
+            raise argparse.ArgumentTypeError(e.problem) from None
 
     return parse
 

@@ -14,13 +14,15 @@ import time
 
 from ovzoo.cli.common import (
     add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     output_dir,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
-from ovzoo.errors import UsageError
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
 from ovzoo.vocabulary.spec import SHORT_FLAGS
 
@@ -42,7 +44,7 @@ NO_GRAPH_REWRITES = "--no_graph_rewrites"  # ovzoo's own flag, in both command f
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo convert",
         description="Convert downloaded MXNet checkpoints to OpenVINO IR (<out>/public/<name>/<PREC>/<name>.xml), "
         "interpreting each model's model_optimizer_args; no Model Optimizer needed.",
@@ -66,11 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N|auto",
         help="models converted in parallel (default 1; auto = one per CPU)",
     )
-    parser.add_argument(
-        "--dry_run",
-        action="store_true",
-        help="print what would be read and written, per model and precision; write nothing",
-    )
+    add_dry_run(parser, "print what would be read and written, per model and precision; write nothing")
     parser.add_argument(
         NO_GRAPH_REWRITES,
         dest="graph_rewrites",
@@ -119,8 +117,6 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     report = convert_models(
         models,
         args.download_dir,
@@ -140,11 +136,4 @@ def main(argv: list[str]) -> int:
                 f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})",
                 file=sys.stderr,
             )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo convert: error: {error}", file=sys.stderr)
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("convert", report.failures)

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.cli.common import positive_float
+from ovzoo.cli.common import add_dry_run, command_parser, positive_float
 from ovzoo.demo import DEMO_MODEL, DemoOptions, run_demo
 from ovzoo.zoo.octave import PUBLIC_MODELS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo demo",
         description="Synthesise a checkpoint of an OctConv model, serve it from 127.0.0.1, download, convert, "
         "validate against MXNet, benchmark, and write a Markdown report. Offline; a second run reuses the cache.",
@@ -34,12 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seconds", type=positive_float, default=3.0, help="duration of each benchmark run (default 3)"
     )
-    parser.add_argument("--no-int8", dest="quantize", action="store_false", help="skip INT8 quantization")
+    parser.add_argument("--no_int8", dest="quantize", action="store_false", help="skip INT8 quantization")
+    add_dry_run(parser, "print the stages and where their files would go; run and write nothing")
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.dry_run:
+        print(
+            f"would synthesise {args.name}, serve it from 127.0.0.1, download, convert FP32 and FP16"
+            + ("" if not args.quantize else ", quantize FP16-INT8")
+            + ", validate, benchmark"
+        )
+        print(f"would write under {args.output}: mirror/{args.name}/, download/, ir/, benchmark/, report.md")
+        return 0
     options = DemoOptions(
         output_dir=args.output, seconds=args.seconds, model_name=args.name, quantize=args.quantize
     )

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, positive_float, positive_int, select_from_args
+from ovzoo.cli.common import (
+    add_dry_run,
+    add_model_selection_args,
+    command_parser,
+    positive_float,
+    positive_int,
+    report_failures,
+    select_from_args,
+)
 from ovzoo.download import DownloadOptions, default_cache_dir, download_models
+from ovzoo.download.sources import candidate_urls
 from ovzoo.locations import CACHE_DIR_VARIABLE
+from ovzoo.vocabulary.layout import model_dir
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+def build_parser() -> argparse.ArgumentParser:
+    parser = command_parser(
         prog="ovzoo download",
         description="Download model files into <output_dir>/public/<name>/, verify them, and run "
         "their postprocessing. Interrupted downloads resume on the next run.",
@@ -68,6 +77,12 @@ def main(argv: list[str]) -> int:
         metavar="SECONDS",
         help="network timeout for connecting and for each read (default: 60)",
     )
+    add_dry_run(parser, "print each file, where it would come from and go; fetch and write nothing")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     options = DownloadOptions(
         output_dir=args.output_dir,
@@ -81,10 +96,12 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
+    if args.dry_run:
+        for model in models:
+            for model_file in model.files:
+                urls = " then ".join(candidate_urls(model_file, options.mirrors))
+                target = model_dir(options.output_dir, model) / model_file.name
+                print(f"{model.name}: would fetch {target} ({model_file.size} bytes) from {urls}")
+        return 0
     report = download_models(models, options)
-    if not report.ok:
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(name, file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("download", report.failures)

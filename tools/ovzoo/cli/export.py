@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ovzoo.cli.common import add_model_selection_args, positive_int, precision_list, select_from_args
-from ovzoo.errors import UsageError
+from ovzoo.cli.common import (
+    add_dry_run,
+    add_model_selection_args,
+    command_parser,
+    positive_int,
+    precision_list,
+    report_failures,
+    select_from_args,
+)
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
 
 FORMATS = ("ovms",)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo export",
         description="Lay converted IRs out as a model repository (<repo>/<name>/<version>/<name>.xml|.bin) "
         "and merge one entry per model into <repo>/config.json. Served as is by 'ovzoo serve', "
@@ -42,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", type=positive_int, default=1, help="version folder to write (default: 1)"
     )
     parser.add_argument("--target_device", default="CPU", help="target_device in config.json (default: CPU)")
-    parser.add_argument("--dry_run", action="store_true", help="print what would be written; write nothing")
+    add_dry_run(parser)
     return parser
 
 
@@ -51,8 +57,6 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     options = ExportOptions(
         ir_dir=args.download_dir,
         repository=args.output_dir,
@@ -62,13 +66,8 @@ def main(argv: list[str]) -> int:
         dry_run=args.dry_run,
     )
     report = export_models(models, options)
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo export: error: {error}", file=sys.stderr)
-        print("FAILED (nothing written):", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
+    if not report.ok:
+        return report_failures("export", report.failures, "FAILED (nothing written):")
     would = "would write " if report.dry_run else ""
     for item in report.exported:
         print(

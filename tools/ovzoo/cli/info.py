@@ -7,18 +7,23 @@ import json
 import sys
 
 from ovzoo.catalog.summary import model_info
-from ovzoo.cli.common import add_model_selection_args, select_from_args
+from ovzoo.cli.common import add_model_selection_args, command_parser, select_from_args
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+def build_parser() -> argparse.ArgumentParser:
+    parser = command_parser(
         prog="ovzoo info",
         description="Print what the catalog knows about the chosen models, as a JSON array "
         "(the omz_info_dumper fields, plus output_info and card).",
     )
     add_model_selection_args(parser)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    models = select_from_args(args)
+    models = select_from_args(args, allow_empty=True)
     if models is None:
         return 0
     json.dump([model_info(m) for m in models], sys.stdout, indent=4)

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from ovzoo.cli.common import (
     add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     output_dir,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.errors import UsageError
@@ -22,11 +25,12 @@ from ovzoo.quantize import (
     QuantizeOptions,
     quantize_models,
 )
-from ovzoo.vocabulary.precisions import QUANTIZED_PRECISIONS
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo quantize",
         description="Post-training INT8 quantization (NNCF, performance preset) of the FP IRs written by "
         "'ovzoo convert', for models marked 'quantizable: true'. Output: "
@@ -54,22 +58,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrate on synthetic image-like data (recorded as such in the IR and reports)",
     )
     parser.add_argument(
-        "--subset-size",
         "--subset_size",
-        dest="subset_size",
         type=positive_int,
         default=DEFAULT_SUBSET_SIZE,
         metavar="N",
         help=f"calibration images: the first N of val.txt (default {DEFAULT_SUBSET_SIZE})",
     )
     parser.add_argument(
-        "--quantize-all-layers",
         "--quantize_all_layers",
-        dest="quantize_all_layers",
         action="store_true",
         help="also quantize grouped convolutions whose groups are not a multiple of 4 channels (by default "
         "they stay in float: OpenVINO's CPU plugin has no fast INT8 kernel for them)",
     )
+    parser.add_argument(
+        "--no_graph_rewrites",
+        dest="graph_rewrites",
+        action="store_false",
+        help="don't merge those layers' groups to a multiple of 4 channels first (by default they are merged, "
+        "and so quantized, where that measures faster on this machine)",
+    )
+    add_dry_run(parser, "print each FP IR and the INT8 IR it would become; read and write nothing")
     return parser
 
 
@@ -89,7 +97,19 @@ def main(argv: list[str]) -> int:
         calibration,
         args.precisions,
         keep_slow_layers_float=not args.quantize_all_layers,
+        graph_rewrites=args.graph_rewrites,
     )
+    if args.dry_run:
+        for model in models:
+            for precision in args.precisions:
+                source = ir_path(
+                    options.download_dir, model, PRECISIONS[precision].quantized_from or precision
+                )
+                target = ir_path(options.output_dir, model, precision)
+                print(
+                    f"{model.name} {precision}: would quantize {source} -> {target} ({calibration.kind} calibration)"
+                )
+        return 0
     report = quantize_models(models, options)
     for result in report.results:
         print(f"{result.model} {result.precision}: {result.xml}")
@@ -98,8 +118,4 @@ def main(argv: list[str]) -> int:
             f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}{kept}",
             file=sys.stderr,
         )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo quantize: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("quantize", report.failures)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ovzoo.cli.common import positive_float, positive_int
+from ovzoo.cli.common import command_parser, positive_float, positive_int
 from ovzoo.extras import import_optional
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo serve",
         description="Serve REPO (written by 'ovzoo export --format ovms': REPO/config.json and "
         "REPO/<name>/<version>/) with OpenVINO over the KServe V2 REST protocol. SIGTERM stops it "

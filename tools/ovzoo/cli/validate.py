@@ -6,17 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
+    add_dry_run,
     add_model_selection_args,
+    command_parser,
     output_dir,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
-from ovzoo.errors import UsageError
-from ovzoo.validate import validate_model
+from ovzoo.validate.batch import default_precisions, validate_models
 from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
 from ovzoo.vocabulary.layout import ir_path
@@ -24,7 +25,7 @@ from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = command_parser(
         prog="ovzoo validate",
         description="Check converted IRs: I/O contract, layer shapes, parameters and GFLOPs against the model card, "
         "behaviour, and parity with the original MXNet model. Exit 1 if any check fails.",
@@ -63,12 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write the report as JUnit XML for CI: one test case per model, precision and check",
     )
+    add_dry_run(parser, "print the IRs that would be checked and the report files; run and write nothing")
     return parser
-
-
-def default_precisions(model: Model, ir_dir: Path) -> tuple[str, ...]:
-    int8 = tuple(p for p in model.quantization_output_precisions if ir_path(ir_dir, model, p).is_file())
-    return ("FP32", "FP16", *int8)
 
 
 def main(argv: list[str]) -> int:
@@ -76,22 +73,23 @@ def main(argv: list[str]) -> int:
     models = select_from_args(args)
     if models is None:
         return 0
-    if not models:
-        raise UsageError("no models selected")
     ir_dir = output_dir(args)
-    reports = []
-    for model in models:
-        precisions = args.precisions or default_precisions(model, ir_dir)
-        reports.append(
-            validate_model(model, args.download_dir, ir_dir, precisions, args.reference, args.images)
-        )
+    if args.dry_run:
+        for model in models:
+            for precision in args.precisions or default_precisions(model, ir_dir):
+                print(f"{model.name} {precision}: would check {ir_path(ir_dir, model, precision)}")
+        for report_file in (args.json, args.junit_xml):
+            if report_file is not None:
+                print(f"would write {report_file}")
+        return 0
+    run = validate_models(models, args.download_dir, ir_dir, args.precisions, args.reference, args.images)
+    reports = run.reports
     print(format_reports(reports))
     if args.json is not None:
         write_json(reports, args.json)
     if args.junit_xml is not None:
         write_junit(reports, args.junit_xml)
-    failed = [check for report in reports for check in report.failed]
     for report in reports:
         verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"
         print(f"{report.model}: {verdict}", file=sys.stderr)
-    return 1 if failed else 0
+    return max(report_failures("validate", run.failures), 0 if run.passed else 1)

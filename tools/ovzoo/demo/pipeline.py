@@ -194,15 +194,13 @@ def _download(model: Model, out: Path) -> None:
     )
     report = download_models([model], options)
     if not report.ok:
-        raise DownloadError(
-            "; ".join(r.error or r.name for r in report.results if not r.ok), (f"model {model.name!r}",)
-        )
+        raise DownloadError("; ".join(str(f) for f in report.failures), (f"model {model.name!r}",))
 
 
 def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResult) -> list[str]:
     """INT8 precisions produced, or [] with a note when quantization is off, missing, or failed."""
     if not options.quantize:
-        result.notes.append("INT8 skipped (--no-int8)")
+        result.notes.append("INT8 skipped (--no_int8)")
         return []
     try:
         from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model

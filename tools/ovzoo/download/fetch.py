@@ -18,7 +18,7 @@ import requests
 
 from ovzoo.catalog.model import Checksum
 from ovzoo.download.transfer import ProgressCallback, stream_to_part
-from ovzoo.errors import ChecksumMismatch, DownloadError, TransientDownloadError
+from ovzoo.errors import ChecksumMismatch, DownloadError, IncompleteDownload, TransientDownloadError
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +52,18 @@ def fetch_file(
     """Download ``target`` from the first of ``urls`` that delivers the declared bytes.
 
     Raises:
-        DownloadError: (or a subclass) when every round failed; the last failure is the one raised.
+        DownloadError: (or a subclass) when every round failed. With several URLs, the message lists
+            each one's failure in the last round (a mirror's wrong checksum is not hidden behind the
+            unreachable upstream tried after it), and the type is the most telling of them.
     """
     if not urls:
         raise DownloadError("no URL to fetch from")
     target.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(target)
-    last_error: DownloadError | None = None
+    failures: list[DownloadError] = []
     for round_number in range(1, policy.attempts + 1):
         worth_retrying = False
+        failures = []
         for url in urls:
             try:
                 hasher = stream_to_part(url, part, size, checksum, session, policy.timeout, on_progress)
@@ -74,21 +77,38 @@ def fetch_file(
                 os.replace(part, target)
                 return
             except (TransientDownloadError, ChecksumMismatch) as e:
-                worth_retrying, last_error = True, e
+                worth_retrying = True
+                failures.append(e)
                 log.warning("attempt %d of %d: %s", round_number, policy.attempts, e)
             except DownloadError as e:
-                last_error = e
+                failures.append(e)
                 log.warning("attempt %d of %d: %s", round_number, policy.attempts, e)
             except OSError as e:  # our side: disk full, permissions; retrying won't help
                 raise DownloadError(f"{e.filename or part}: {e.strerror or e}") from e
         if not worth_retrying or round_number == policy.attempts:
             break
         time.sleep(policy.delay(round_number))
-    if last_error is None:  # unreachable: at least one URL was tried and failed
+    if not failures:  # unreachable: at least one URL was tried and failed
         raise DownloadError("download failed")
+    last_error = _most_telling(failures)
+    if len(failures) > 1:
+        last_error.problem = "every source failed: " + "; ".join(f.problem for f in failures)
     if policy.attempts > 1 and worth_retrying:
         last_error.problem = f"{last_error.problem} (gave up after {round_number} attempts)"
     raise last_error
+
+
+# what a failure says about the file, most telling first: wrong bytes beat a wrong size beat "unreachable"
+_TELLING: tuple[type[DownloadError], ...] = (ChecksumMismatch, IncompleteDownload, DownloadError)
+
+
+def _most_telling(failures: Sequence[DownloadError]) -> DownloadError:
+    """The failure to raise: the first of the most telling kind (a transient network error comes last)."""
+    for kind in _TELLING:
+        for failure in failures:
+            if isinstance(failure, kind) and not isinstance(failure, TransientDownloadError):
+                return failure
+    return failures[-1]
 
 
 def _sync(path: Path) -> None:

@@ -118,7 +118,9 @@ class ConvertContext:
     @staticmethod
     def constant(array: np.ndarray, name: str) -> ov.Output:
         """An f32 Constant over ``array``; shares its memory (the Constant keeps the array alive)."""
-        array = np.ascontiguousarray(array, dtype=np.float32)
+        array = np.asarray(array, dtype=np.float32)
+        if not array.flags.c_contiguous:  # (not ascontiguousarray: it turns 0-d scalars into 1-d)
+            array = np.ascontiguousarray(array)
         constant = ov.op.Constant(array, shared_memory=True)
         constant.set_friendly_name(name)
         return constant.output(0)

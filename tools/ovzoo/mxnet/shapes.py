@@ -13,7 +13,7 @@ import numpy as np
 
 from ovzoo.errors import FormatError, UnsupportedOpsError
 from ovzoo.mxnet.ops import OPS
-from ovzoo.mxnet.params import stored_shape
+from ovzoo.mxnet.params import ParamsFile, stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -25,7 +25,7 @@ def infer_shapes(
 ) -> dict[str, tuple[Shape, ...]]:
     """Node name -> shapes of its visible outputs, for every node (variables included).
 
-    Where several nodes share a name (MXNet allows it), the last one's shapes are given.
+    Where several nodes share a name (MXNet allows it), the first one's shapes are given.
 
     Raises:
         UnsupportedOpsError: op types without a record (all listed at once).
@@ -33,7 +33,10 @@ def infer_shapes(
         FormatError: inconsistent shapes, a param whose stored shape disagrees, an input we can't size.
     """
     shapes = infer_node_shapes(graph, input_shapes, params)
-    return {node.name: shapes[node.index] for node in graph.nodes}
+    by_name: dict[str, tuple[Shape, ...]] = {}
+    for node in graph.nodes:
+        by_name.setdefault(node.name, shapes[node.index])
+    return by_name
 
 
 def infer_node_shapes(
@@ -106,7 +109,11 @@ def _settle_input(
         known[producer.index] = (want,)
     elif want is not None and want != have:
         if producer.is_variable and producer.name in params:
-            raise FormatError(f"param {producer.name!r} has shape {have}, the graph needs {want}", node.where)
+            # the stored array is what disagrees: name the file it came from when it is known
+            stored_in = (str(params.path),) if isinstance(params, ParamsFile) else ()
+            raise FormatError(
+                f"param {producer.name!r} has shape {have}, the graph needs {want}", (*stored_in, *node.where)
+            )
         raise FormatError(f"input {slot} ({producer.name!r}) has shape {have}, expected {want}", node.where)
 
 

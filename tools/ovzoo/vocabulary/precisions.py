@@ -42,7 +42,5 @@ def check_precisions(
     wanted = tuple(dict.fromkeys(precisions))
     unknown = [p for p in wanted if p not in allowed]
     if unknown or not wanted:
-        raise error(
-            f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(allowed)}"
-        )
+        raise error(f"unknown precision(s) {', '.join(unknown) or '(none)'}; choose from {','.join(allowed)}")
     return wanted

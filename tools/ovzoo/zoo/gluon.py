@@ -77,6 +77,8 @@ _NATIVE_SIZE = {"inceptionv3": 299, "xception": 299, "xception71": 299, "nasnet_
 # the smallest size each architecture takes (fixed-size pools and Dense layers after Flatten)
 _SMALLEST_SIZE = {
     "alexnet": 64,
+    **{n: 224 for n in ("resnet18_v1b_0.89", "resnet50_v1d_0.86", "resnet50_v1d_0.48", "resnet50_v1d_0.37")},
+    **{n: 224 for n in ("resnet50_v1d_0.11", "resnet101_v1d_0.76", "resnet101_v1d_0.73")},
     "squeezenet1.0": 224,
     "squeezenet1.1": 224,
     "inceptionv3": 299,

@@ -11,37 +11,122 @@ from ovzoo.mxnet.ops import (
     activation,
     conv,
     elementwise,
+    feature_norm,
+    fill,
     identity,
     linear,
     norm,
     pool,
+    reduce,
     reshape,
     resize,
+    scalar,
     slicing,
     softmax,
+    unary,
 )
 from ovzoo.mxnet.record import AnyRecord
 
 OPS: dict[str, AnyRecord] = {
     "Activation": activation.ACTIVATION,  # relu|sigmoid|tanh|softrelu|softsign
     "BatchNorm": norm.BATCH_NORM,  # folded into a single-consumer conv
+    "BlockGrad": identity.IDENTITY,  # stop_gradient serialises as this
+    "Cast": fill.CAST,  # float types, integer types truncate; the IR stays f32
     "Concat": slicing.CONCAT,  # dim defaults to 1
     "Convolution": conv.CONVOLUTION,  # num_group > 1 -> GroupConvolution
     "Dropout": identity.DROPOUT,  # identity; mode='always' refused
     "ElementWiseSum": elementwise.ADD_N,  # old name of add_n
     "Flatten": reshape.FLATTEN,
     "FullyConnected": linear.FULLY_CONNECTED,
+    "GroupNorm": feature_norm.GROUP_NORM,  # gamma/beta per group (MXNet 1.x)
+    "InstanceNorm": feature_norm.INSTANCE_NORM,
+    "L2Normalization": feature_norm.L2_NORMALIZATION,  # instance|channel|spatial
+    "LayerNorm": feature_norm.LAYER_NORM,
     "LeakyReLU": activation.LEAKY_RELU,  # leaky|prelu|elu|selu|gelu|rrelu
+    "Pad": fill.PAD,  # constant|edge|reflect
     "Pooling": pool.POOLING,  # max|avg, valid|full, global (kernel ignored)
     "Reshape": reshape.RESHAPE,  # codes 0 -1 -2 -3 -4, reverse
+    "SliceChannel": slicing.SLICE_CHANNEL,  # split serialises as this
     "SoftmaxActivation": softmax.SOFTMAX_ACTIVATION,
     "SoftmaxOutput": softmax.SOFTMAX_OUTPUT,  # label input dropped
+    "SwapAxis": reshape.SWAP_AXIS,  # swapaxes serialises as this
     "UpSampling": resize.UPSAMPLING,  # nearest, one input only
+    "_contrib_AdaptiveAvgPooling2D": pool.ADAPTIVE_AVG_POOLING,  # any output size
+    "_contrib_BilinearResize2D": resize.BILINEAR_RESIZE,  # every mode, align_corners both ways
+    "_copy": identity.IDENTITY,  # identity serialises as this
+    "_div_scalar": scalar.DIV,
+    "_equal": elementwise.ELEMWISE_EQUAL,
+    "_equal_scalar": scalar.EQUAL,
+    "_greater": elementwise.ELEMWISE_GREATER,
+    "_greater_equal": elementwise.ELEMWISE_GREATER_EQUAL,
+    "_greater_equal_scalar": scalar.GREATER_EQUAL,
+    "_greater_scalar": scalar.GREATER,
+    "_lesser": elementwise.ELEMWISE_LESSER,
+    "_lesser_equal": elementwise.ELEMWISE_LESSER_EQUAL,
+    "_lesser_equal_scalar": scalar.LESSER_EQUAL,
+    "_lesser_scalar": scalar.LESSER,
+    "_maximum": elementwise.ELEMWISE_MAXIMUM,
+    "_maximum_scalar": scalar.MAXIMUM,
+    "_minimum": elementwise.ELEMWISE_MINIMUM,
+    "_minimum_scalar": scalar.MINIMUM,
+    "_minus_scalar": scalar.MINUS,
+    "_mul_scalar": scalar.MUL,
+    "_not_equal": elementwise.ELEMWISE_NOT_EQUAL,
+    "_not_equal_scalar": scalar.NOT_EQUAL,
+    "_plus_scalar": scalar.PLUS,
+    "_power": elementwise.ELEMWISE_POWER,
+    "_power_scalar": scalar.POWER,
+    "_rdiv_scalar": scalar.RDIV,
+    "_rminus_scalar": scalar.RMINUS,
+    "_rpower_scalar": scalar.RPOWER,
+    "abs": unary.ABS,
     "add_n": elementwise.ADD_N,
     "broadcast_add": elementwise.BROADCAST_ADD,  # broadcast_plus serialises as this
+    "broadcast_div": elementwise.BROADCAST_DIV,
+    "broadcast_equal": elementwise.BROADCAST_EQUAL,
+    "broadcast_greater": elementwise.BROADCAST_GREATER,
+    "broadcast_greater_equal": elementwise.BROADCAST_GREATER_EQUAL,
+    "broadcast_lesser": elementwise.BROADCAST_LESSER,
+    "broadcast_lesser_equal": elementwise.BROADCAST_LESSER_EQUAL,
+    "broadcast_maximum": elementwise.BROADCAST_MAXIMUM,
+    "broadcast_minimum": elementwise.BROADCAST_MINIMUM,
     "broadcast_mul": elementwise.BROADCAST_MUL,
+    "broadcast_not_equal": elementwise.BROADCAST_NOT_EQUAL,
+    "broadcast_power": elementwise.BROADCAST_POWER,
+    "broadcast_sub": elementwise.BROADCAST_SUB,  # broadcast_minus serialises as this
+    "ceil": unary.CEIL,
+    "clip": unary.CLIP,
     "elemwise_add": elementwise.ELEMWISE_ADD,  # what `a + b` serialises as
+    "elemwise_div": elementwise.ELEMWISE_DIV,  # what `a / b` serialises as
     "elemwise_mul": elementwise.ELEMWISE_MUL,  # what `a * b` serialises as
+    "elemwise_sub": elementwise.ELEMWISE_SUB,  # what `a - b` serialises as
+    "erf": unary.ERF,
+    "exp": unary.EXP,
     "expand_dims": reshape.EXPAND_DIMS,
+    "floor": unary.FLOOR,
+    "hard_sigmoid": unary.HARD_SIGMOID,
+    "log": unary.LOG,
+    "log_softmax": softmax.LOG_SOFTMAX,
+    "max": reduce.MAX,  # max_axis serialises as this
+    "mean": reduce.MEAN,
+    "min": reduce.MIN,
+    "negative": unary.NEGATIVE,
+    "ones_like": fill.ONES_LIKE,
+    "prod": reduce.PROD,
+    "reciprocal": unary.RECIPROCAL,
+    "relu": unary.RELU,
+    "rsqrt": unary.RSQRT,
+    "sigmoid": unary.SIGMOID,
+    "slice": slicing.SLICE,  # crop serialises as this
+    "slice_axis": slicing.SLICE_AXIS,
+    "slice_like": slicing.SLICE_LIKE,
     "softmax": softmax.SOFTMAX,
+    "softsign": unary.SOFTSIGN,
+    "sqrt": unary.SQRT,
+    "square": unary.SQUARE,
+    "squeeze": reshape.SQUEEZE,
+    "sum": reduce.SUM,  # sum_axis serialises as this
+    "tanh": unary.TANH,
+    "transpose": reshape.TRANSPOSE,
+    "zeros_like": fill.ZEROS_LIKE,
 }

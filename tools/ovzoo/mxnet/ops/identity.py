@@ -1,4 +1,4 @@
-"""Ops that are the identity at inference: Dropout."""
+"""Ops that are the identity at inference: Dropout, BlockGrad, _copy (identity), stop_gradient."""
 
 from __future__ import annotations
 
@@ -26,3 +26,11 @@ def pass_through(node: Node, attrs: None, ctx: ConvertContext) -> list[ov.Output
 
 
 DROPOUT = OpRecord(parse_dropout, same_shape, pass_through)
+
+
+def _parse_one_input(node: Node) -> None:
+    """MXNet BlockGrad(data) / _copy(data): gradients only, the value passes through."""
+    node.expect_inputs(1)
+
+
+IDENTITY = OpRecord(_parse_one_input, same_shape, pass_through)

@@ -130,3 +130,37 @@ def _average_full_including_pad(node: Node, ctx: ConvertContext, data: ov.Output
 
 
 POOLING = OpRecord(parse_pooling, infer_pooling, translate_pooling)
+
+
+def parse_adaptive_avg_pooling(node: Node) -> tuple[int, int]:
+    """MXNet _contrib_AdaptiveAvgPooling2D(data; output_size=()): (height, width); empty is 1x1,
+    one value is square. Bin i of n over x cells spans [floor(i*x/n), ceil((i+1)*x/n)), as AdaptiveAvgPool-8.
+    """
+    node.expect_inputs(1)
+    size = node.attr_tuple("output_size", ())
+    if len(size) > 2 or any(s <= 0 for s in size):
+        raise node.format_error(f"attribute 'output_size': expected one or two positive sizes, got {size}")
+    if not size:
+        return 1, 1
+    return (size[0], size[0]) if len(size) == 1 else (size[0], size[1])
+
+
+def infer_adaptive_avg_pooling(node: Node, size: tuple[int, int], shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    if len(data) != 4:
+        raise node.format_error(f"expected an NCHW input, got shape {data}")
+    return [(*data[:2], *size)], []
+
+
+def translate_adaptive_avg_pooling(node: Node, size: tuple[int, int], ctx: ConvertContext) -> list[ov.Output]:
+    data = ctx.input(node, 0)
+    if size == (1, 1):  # a global average: ReduceMean keeps the IR reshapeable to any input size
+        pooled = opset8.reduce_mean(data, ctx.integers([2, 3], f"{node.name}/axes"), keep_dims=True)
+    else:
+        pooled = opset8.adaptive_avg_pool(data, ctx.integers(list(size), f"{node.name}/output_size"))
+    return [ctx.named(pooled, node.name)]
+
+
+ADAPTIVE_AVG_POOLING = OpRecord(
+    parse_adaptive_avg_pooling, infer_adaptive_avg_pooling, translate_adaptive_avg_pooling
+)

@@ -1,4 +1,4 @@
-"""Reshapes: Flatten, Reshape (every special code), expand_dims."""
+"""Reshapes and axis permutations: Flatten, Reshape (every special code), expand_dims, squeeze, transpose, SwapAxis."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, Shape, data_shape
+from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, Shape, data_shape, normalized_axis
 from ovzoo.mxnet.symbol import Node
 
 
@@ -175,3 +175,101 @@ def translate_expand_dims(node: Node, axis: int, ctx: ConvertContext) -> list[ov
 
 
 EXPAND_DIMS = OpRecord(parse_expand_dims, infer_expand_dims, translate_expand_dims)
+
+
+def parse_squeeze(node: Node) -> tuple[int, ...] | None:
+    """MXNet squeeze(data; axis=None): the axes to drop (None: every axis of size 1)."""
+    node.expect_inputs(1)
+    return None if node.attr_str("axis", "None") == "None" else node.attr_tuple("axis", ())
+
+
+def squeezed_axes(node: Node, axis: tuple[int, ...] | None, data: Shape) -> list[int]:
+    if axis is None:
+        return [i for i, d in enumerate(data) if d == 1]
+    axes = sorted({normalized_axis(node, a, len(data)) for a in axis})
+    for a in axes:
+        if data[a] != 1:
+            raise node.format_error(f"axis {a} has size {data[a]}, only size-1 axes can be squeezed")
+    return axes
+
+
+def infer_squeeze(node: Node, axis: tuple[int, ...] | None, shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    axes = squeezed_axes(node, axis, data)
+    return [tuple(d for i, d in enumerate(data) if i not in axes) or (1,)], []  # never 0-d (MXNet)
+
+
+def translate_squeeze(node: Node, axis: tuple[int, ...] | None, ctx: ConvertContext) -> list[ov.Output]:
+    data = ctx.input(node, 0)
+    shape = ctx.input_shape(node, 0)
+    axes = squeezed_axes(node, axis, shape)
+    if not axes:
+        return [data]
+    if len(axes) == len(shape):
+        result = opset8.reshape(data, ctx.integers([1], f"{node.name}/shape"), special_zero=False)
+    else:
+        result = opset8.squeeze(data, ctx.integers(axes, f"{node.name}/axes"))
+    return [ctx.named(result, node.name)]
+
+
+SQUEEZE = OpRecord(parse_squeeze, infer_squeeze, translate_squeeze)
+
+
+def parse_transpose(node: Node) -> tuple[int, ...]:
+    """MXNet transpose(data; axes=()): the permutation (empty: reverse the axes)."""
+    node.expect_inputs(1)
+    return node.attr_tuple("axes", ())
+
+
+def permutation(node: Node, axes: tuple[int, ...], rank: int) -> list[int]:
+    if not axes:
+        return list(reversed(range(rank)))
+    order = [normalized_axis(node, a, rank, "axes") for a in axes]
+    if sorted(order) != list(range(rank)):
+        raise node.format_error(f"attribute 'axes': {axes} is not a permutation of {rank} axes")
+    return order
+
+
+def infer_transpose(node: Node, axes: tuple[int, ...], shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    return [tuple(data[i] for i in permutation(node, axes, len(data)))], []
+
+
+def translate_transpose(node: Node, axes: tuple[int, ...], ctx: ConvertContext) -> list[ov.Output]:
+    order = permutation(node, axes, len(ctx.input_shape(node, 0)))
+    return [
+        ctx.named(opset8.transpose(ctx.input(node, 0), ctx.integers(order, f"{node.name}/order")), node.name)
+    ]
+
+
+TRANSPOSE = OpRecord(parse_transpose, infer_transpose, translate_transpose)
+
+
+def parse_swap_axis(node: Node) -> tuple[int, int]:
+    """MXNet SwapAxis(data; dim1=0, dim2=0) (swapaxes serialises as this): the two axes."""
+    node.expect_inputs(1)
+    return node.attr_int("dim1", 0), node.attr_int("dim2", 0)
+
+
+def _swap_order(node: Node, dims: tuple[int, int], rank: int) -> list[int]:
+    first, second = (
+        normalized_axis(node, d, rank, name) for d, name in zip(dims, ("dim1", "dim2"), strict=True)
+    )
+    order = list(range(rank))
+    order[first], order[second] = second, first
+    return order
+
+
+def infer_swap_axis(node: Node, dims: tuple[int, int], shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    return [tuple(data[i] for i in _swap_order(node, dims, len(data)))], []
+
+
+def translate_swap_axis(node: Node, dims: tuple[int, int], ctx: ConvertContext) -> list[ov.Output]:
+    order = _swap_order(node, dims, len(ctx.input_shape(node, 0)))
+    return [
+        ctx.named(opset8.transpose(ctx.input(node, 0), ctx.integers(order, f"{node.name}/order")), node.name)
+    ]
+
+
+SWAP_AXIS = OpRecord(parse_swap_axis, infer_swap_axis, translate_swap_axis)

@@ -1,6 +1,8 @@
-"""UpSampling (nearest, integer scale) as Interpolate-11 with constant scales."""
+"""UpSampling (nearest, integer scale) and _contrib_BilinearResize2D as Interpolate-11."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import openvino as ov
@@ -49,3 +51,88 @@ def translate_upsampling(node: Node, scale: int, ctx: ConvertContext) -> list[ov
 
 
 UPSAMPLING = OpRecord(parse_upsampling, infer_upsampling, translate_upsampling)
+
+
+@dataclass(frozen=True)
+class BilinearResize:
+    """MXNet _contrib_BilinearResize2D(data, like; height=1, width=1, scale_height=None, scale_width=None,
+    mode='size', align_corners=True).
+
+    Output size by mode: 'size' is (height, width), or the input size times a scale where one is
+    given (truncated); 'odd_scale' is (x - 1) * scale + 1 for odd x, x * scale for even; 'like' is
+    the second input's size; 'to_even_down|up', 'to_odd_down|up' move odd/even sizes by one.
+    """
+
+    height: int
+    width: int
+    scale_height: float | None
+    scale_width: float | None
+    mode: str
+    align_corners: bool
+
+
+_BILINEAR_MODES = ("like", "odd_scale", "size", "to_even_down", "to_even_up", "to_odd_down", "to_odd_up")
+
+
+def parse_bilinear_resize(node: Node) -> BilinearResize:
+    attrs = BilinearResize(
+        node.attr_int("height", 1),
+        node.attr_int("width", 1),
+        node.attr_optional_float("scale_height"),
+        node.attr_optional_float("scale_width"),
+        node.attr_str("mode", "size"),
+        node.attr_bool("align_corners", True),
+    )
+    node.check(
+        attrs.mode in _BILINEAR_MODES, f"mode {attrs.mode!r} is not supported ({', '.join(_BILINEAR_MODES)})"
+    )
+    node.expect_inputs(2 if attrs.mode == "like" else 1)
+    return attrs
+
+
+def _resized(attrs: BilinearResize, size: int, target: int, scale: float | None) -> int:
+    if attrs.mode == "size":
+        return target if scale is None else int(size * scale)
+    if attrs.mode == "odd_scale":
+        factor = 1.0 if scale is None else scale
+        return int((size - 1) * factor + 1) if size % 2 else int(size * factor)
+    if attrs.mode == "to_even_down":
+        return size - size % 2
+    if attrs.mode == "to_even_up":
+        return size + size % 2
+    if attrs.mode == "to_odd_down":
+        return size - 1 + size % 2
+    return size + 1 - size % 2  # to_odd_up
+
+
+def infer_bilinear_resize(node: Node, attrs: BilinearResize, shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    if len(data) != 4:
+        raise node.format_error(f"expected an NCHW input, got shape {data}")
+    if attrs.mode == "like":
+        like = data_shape(node, shapes, 1)
+        if len(like) != 4:
+            raise node.format_error(f"expected an NCHW 'like' input, got shape {like}")
+        return [(*data[:2], *like[2:])], []
+    height = _resized(attrs, data[2], attrs.height, attrs.scale_height)
+    width = _resized(attrs, data[3], attrs.width, attrs.scale_width)
+    return [(*data[:2], height, width)], []
+
+
+def translate_bilinear_resize(node: Node, attrs: BilinearResize, ctx: ConvertContext) -> list[ov.Output]:
+    """Interpolate-11 linear_onnx to the static output size; align_corners=False is half_pixel with the
+    source coordinate clamped at 0 (pytorch_half_pixel)."""
+    sizes = ctx.integers(list(ctx.output_shape(node)[2:]), f"{node.name}/sizes")
+    axes = ctx.integers([2, 3], f"{node.name}/axes")
+    resized = opset11.interpolate(
+        ctx.input(node, 0),
+        sizes,
+        mode="linear_onnx",
+        shape_calculation_mode="sizes",
+        coordinate_transformation_mode="align_corners" if attrs.align_corners else "pytorch_half_pixel",
+        axes=axes,
+    )
+    return [ctx.named(resized, node.name)]
+
+
+BILINEAR_RESIZE = OpRecord(parse_bilinear_resize, infer_bilinear_resize, translate_bilinear_resize)

@@ -1,4 +1,4 @@
-"""softmax, SoftmaxActivation and SoftmaxOutput (the training head; its label input is dropped)."""
+"""softmax, log_softmax, SoftmaxActivation and SoftmaxOutput (the training head; its label input is dropped)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ SOFTMAX_OUTPUT = OpRecord(parse_softmax_output, infer_softmax_output, translate_
 
 @dataclass(frozen=True)
 class Softmax:
-    """MXNet softmax(data, length; axis=-1, temperature=None, dtype=None, use_length=False)."""
+    """MXNet softmax|log_softmax(data, length; axis=-1, temperature=None, dtype=None, use_length=False)."""
 
     axis: int
     temperature: float
@@ -67,15 +67,27 @@ def infer_softmax(node: Node, attrs: Softmax, shapes: InputShapes) -> Inferred:
 
 
 def translate_softmax(node: Node, attrs: Softmax, ctx: ConvertContext) -> list[ov.Output]:
+    return [ctx.named(opset8.softmax(_scaled(node, attrs, ctx), _axis(node, attrs, ctx)), node.name)]
+
+
+def translate_log_softmax(node: Node, attrs: Softmax, ctx: ConvertContext) -> list[ov.Output]:
+    return [ctx.named(opset8.log_softmax(_scaled(node, attrs, ctx), _axis(node, attrs, ctx)), node.name)]
+
+
+def _axis(node: Node, attrs: Softmax, ctx: ConvertContext) -> int:
+    return normalized_axis(node, attrs.axis, len(ctx.input_shape(node, 0)))
+
+
+def _scaled(node: Node, attrs: Softmax, ctx: ConvertContext) -> ov.Output:
     data = ctx.input(node, 0)
     if attrs.temperature != 1.0:
         divisor = ctx.constant(np.array(attrs.temperature, np.float32), f"{node.name}/temperature")
         data = ctx.named(opset8.divide(data, divisor), f"{node.name}/scaled")
-    axis = normalized_axis(node, attrs.axis, len(ctx.input_shape(node, 0)))
-    return [ctx.named(opset8.softmax(data, axis), node.name)]
+    return data
 
 
 SOFTMAX = OpRecord(parse_softmax, infer_softmax, translate_softmax)
+LOG_SOFTMAX = OpRecord(parse_softmax, infer_softmax, translate_log_softmax)
 
 
 def parse_softmax_activation(node: Node) -> str:

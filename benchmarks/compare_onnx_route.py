@@ -1,0 +1,273 @@
+"""ovzoo vs the by-hand ONNX route (mx.onnx.export_model, then ovc), side by side on the Gluon and GluonCV zoos.
+
+For every architecture: a random-weight checkpoint is exported with Gluon (``hybridize; net(x); export``),
+then each route converts it in fresh processes, and both IRs are compared with MXNet's own output:
+
+    ovzoo route:  python -c "ovzoo.convert_model(...); ov.save_model(...)"          (one process)
+    ONNX route:   python -c "mx.onnx.export_model(...)"  then  ovc model.onnx      (two processes)
+
+Wall time and peak RSS are those of the processes a user would run (interpreter start and imports
+included; peak RSS is the largest of a route's processes, from ``wait4``). FP32 parity is
+max |IR - MXNet| / max |MXNet| with f32 inference. The route needs onnx <= 1.18 (newer onnx dropped
+``onnx.mapping``), so it runs in its own venv (``make onnx-route``)::
+
+    .venv-onnx-route/bin/python benchmarks/compare_onnx_route.py --zoo gluon --models 'resnet*,vgg11'
+
+``--size`` overrides the input size (default: each model's native size); ``--json`` writes the rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+PARITY_LIMIT = 1e-5  # of the output scale
+F32 = {"INFERENCE_PRECISION_HINT": "f32"}
+
+
+@dataclass
+class Step:
+    """One process: did it succeed, how long, how much memory."""
+
+    ok: bool
+    seconds: float
+    peak_mb: float
+    error: str = ""
+
+
+@dataclass
+class Route:
+    ok: bool = False
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    error: str = ""
+    parity: float | None = None
+
+    def add(self, step: Step) -> bool:
+        self.seconds += step.seconds
+        self.peak_mb = max(self.peak_mb, step.peak_mb)
+        self.ok, self.error = step.ok, step.error
+        return step.ok
+
+
+@dataclass
+class Row:
+    model: str
+    zoo: str
+    size: int
+    export: Step | None = None
+    ovzoo: Route = field(default_factory=Route)
+    onnx: Route = field(default_factory=Route)
+
+
+def run_step(command: list[str], timeout: float, cwd: Path) -> Step:
+    """Run one process to the end; its wall time and peak RSS (``ru_maxrss`` of that child alone)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "tools"), "PYTHONWARNINGS": "ignore"}
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                return Step(
+                    False,
+                    time.perf_counter() - started,
+                    usage.ru_maxrss / 1024,
+                    f"timeout after {timeout:.0f} s",
+                )
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        lines = [line for line in err.read().decode(errors="replace").splitlines() if line.strip()]
+    message = "" if process.returncode == 0 else _reason(lines)
+    return Step(process.returncode == 0, seconds, usage.ru_maxrss / 1024, message)
+
+
+def _reason(lines: list[str]) -> str:
+    """The most telling stderr line: the last exception or error line, shortened."""
+    for line in reversed(lines):
+        if "Error" in line or "error:" in line or "Exception" in line:
+            return line.strip()[:160]
+    return (lines[-1].strip() if lines else "failed")[:160]
+
+
+def child(step: str, folder: Path, name: str, size: int) -> None:
+    """The body of one measured process (``--child``)."""
+    shape = [1, 3, size, size]
+    params, symbol = folder / f"{name}-0000.params", folder / f"{name}-symbol.json"
+    if step == "export":
+        import numpy as np
+
+        from ovzoo.zoo.gluon import export_random
+
+        exported = export_random(name, folder, size)
+        x = np.random.default_rng(7).uniform(-1, 1, shape).astype(np.float32)
+        np.save(folder / "input.npy", x)
+        np.save(folder / "reference.npy", exported.forward(x))
+    elif step == "ovzoo":
+        import openvino as ov
+
+        from ovzoo import convert_model
+
+        ov.save_model(convert_model(params, input_shape=shape), folder / "ovzoo.xml", compress_to_fp16=False)
+    elif step == "onnx_export":
+        import numpy as np
+
+        from ovzoo.mxnet.legacy import import_mxnet
+
+        mx = import_mxnet()
+        mx.onnx.export_model(str(symbol), str(params), [tuple(shape)], np.float32, str(folder / "model.onnx"))
+    elif step == "parity":
+        import numpy as np
+        import openvino as ov
+
+        x, reference = np.load(folder / "input.npy"), np.load(folder / "reference.npy")
+        errors = {}
+        for route in ("ovzoo", "onnx"):
+            if (folder / f"{route}.xml").is_file():
+                got = ov.Core().compile_model(folder / f"{route}.xml", "CPU", F32)(x)[0]
+                errors[route] = float(
+                    np.abs(got - reference).max() / max(float(np.abs(reference).max()), 1e-30)
+                )
+        (folder / "parity.json").write_text(json.dumps(errors))
+
+
+def measure(name: str, zoo: str, size: int, timeout: float, workdir: Path) -> Row:
+    row = Row(name, zoo, size)
+    folder = workdir / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    me = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    args = [str(folder), name, str(size)]
+    row.export = run_step([*me, "export", *args], timeout, folder)
+    if not row.export.ok:
+        row.ovzoo.error = row.onnx.error = f"export failed: {row.export.error}"
+        return row
+    row.ovzoo.add(run_step([*me, "ovzoo", *args], timeout, folder))
+    if row.onnx.add(run_step([*me, "onnx_export", *args], timeout, folder)):
+        ovc = shutil.which("ovc", path=str(Path(sys.executable).parent)) or "ovc"
+        command = [
+            ovc,
+            str(folder / "model.onnx"),
+            "--output_model",
+            str(folder / "onnx.xml"),
+            "--compress_to_fp16=False",
+        ]
+        row.onnx.add(run_step(command, timeout, folder))
+    if row.ovzoo.ok or row.onnx.ok:
+        parity = run_step([*me, "parity", *args], timeout, folder)
+        errors = json.loads((folder / "parity.json").read_text()) if parity.ok else {}
+        row.ovzoo.parity, row.onnx.parity = errors.get("ovzoo"), errors.get("onnx")
+        if not parity.ok:
+            row.ovzoo.error = row.onnx.error = f"parity run failed: {parity.error}"
+    shutil.rmtree(folder, ignore_errors=True)
+    return row
+
+
+def cell(route: Route) -> str:
+    if not route.ok:
+        return f"FAIL | {route.seconds:.1f} | {route.peak_mb:.0f} | - "
+    parity = (
+        "?"
+        if route.parity is None
+        else f"{route.parity:.1e}" + ("" if route.parity <= PARITY_LIMIT else " (!)")
+    )
+    return f"ok | {route.seconds:.1f} | {route.peak_mb:.0f} | {parity}"
+
+
+def print_table(rows: list[Row]) -> None:
+    print(
+        "| model | zoo | input | ovzoo | s | peak MB | FP32 rel err | ONNX route | s | peak MB | FP32 rel err | speed-up |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        speedup = f"{row.onnx.seconds / row.ovzoo.seconds:.1f}x" if row.ovzoo.ok and row.onnx.ok else "-"
+        print(f"| {row.model} | {row.zoo} | {row.size} | {cell(row.ovzoo)} | {cell(row.onnx)} | {speedup} |")
+    failures = [
+        (r.model, route, getattr(r, route).error)
+        for r in rows
+        for route in ("ovzoo", "onnx")
+        if not getattr(r, route).ok
+    ]
+    if failures:
+        print("\nFailures:")
+        for model, route, error in failures:
+            print(f"- {model} ({route}): {error}")
+    ovzoo = {r.model for r in rows if r.ovzoo.ok and (r.ovzoo.parity or 0) <= PARITY_LIMIT}
+    onnx = {r.model for r in rows if r.onnx.ok}
+    both = [r for r in rows if r.ovzoo.ok and r.onnx.ok]
+    speedups = sorted(r.onnx.seconds / r.ovzoo.seconds for r in both)
+    print(
+        f"\n{len(rows)} models: ovzoo converts {len(ovzoo)} with FP32 parity <= {PARITY_LIMIT:g}, "
+        f"the ONNX route converts {len(onnx)}; "
+        f"only the ONNX route: {sorted(onnx - ovzoo) or 'none'}; only ovzoo: {len(ovzoo - onnx)}"
+    )
+    if speedups:
+        print(
+            f"speed-up where both convert ({len(both)}): min {speedups[0]:.1f}x, "
+            f"median {speedups[len(speedups) // 2]:.1f}x, max {speedups[-1]:.1f}x"
+        )
+
+
+def selected(args: argparse.Namespace) -> list[tuple[str, str]]:
+    from ovzoo.zoo.gluon import GLUON_MODELS, GLUONCV_MODELS
+
+    zoos = {"gluon": GLUON_MODELS, "gluoncv": GLUONCV_MODELS}
+    chosen = [(name, zoo) for zoo, names in zoos.items() if args.zoo in (zoo, "all") for name in names]
+    if args.models:
+        patterns = [p.strip() for p in args.models.split(",") if p.strip()]
+        chosen = [(n, z) for n, z in chosen if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+    return chosen[: args.limit] if args.limit else chosen
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        step, folder, name, size = sys.argv[2:6]
+        child(step, Path(folder), name, int(size))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--zoo", choices=("gluon", "gluoncv", "all"), default="all")
+    parser.add_argument("--models", metavar="PAT[,PAT]", help="fnmatch patterns of model names (a subset)")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many models")
+    parser.add_argument(
+        "--size", type=int, default=0, help="input height and width (default: each model's native size)"
+    )
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args()
+    from ovzoo.zoo.gluon import native_size
+
+    models = selected(args)
+    if not models:
+        parser.error("no model matches")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="onnx-route-") as workdir:
+        for name, zoo in models:
+            row = measure(name, zoo, args.size or native_size(name), args.timeout, Path(workdir))
+            print(f"{name}: ovzoo {cell(row.ovzoo)}; onnx {cell(row.onnx)}", file=sys.stderr, flush=True)
+            rows.append(row)
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
