@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +20,13 @@ from openvino import opset8
 
 from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
-from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache
+from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache, machine_key
 from ovzoo.optimize.group_merge import block_diagonal, cost_keys, find_candidates, merges_for
+from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
+from ovzoo.optimize.layer_timing import INT8
 from ovzoo.optimize.record import read_merged_layers
+from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
+from ovzoo.quantize.scope import narrow_group_convolutions
 from ovzoo.validate.cost import count_cost
 from ovzoo.validate.runner import validate_model
 from ovzoo.vocabulary.layout import ir_path
@@ -214,3 +219,76 @@ def test_python_api_and_mo_command_line_switch_it_off(tiny_download, tmp_path, m
     assert (
         ov.Core().read_model(xml).get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "false"
     )
+
+
+# -- INT8: merging narrow groups so that ovzoo quantize quantizes them -----------------------------
+
+
+def write_int8_cost_table(model: ov.Model, path: Path, int8_faster: bool) -> None:
+    """Float times of each narrow layer as it is, and INT8 times of its merges, favouring INT8 or not."""
+    core = ov.Core()
+    machine = machine_key(core)
+    default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
+    table = json.loads(path.read_text()) if path.is_file() else {}
+    for candidate in find_candidates(model, int8_merges):
+        key = candidate.layer.key()
+        table[f"{machine} | {default} | {key}"] = {"1": 1.0}
+        merges = int8_merges(candidate.weights.shape)[1:]
+        table[f"{machine} | {INT8} | {key}"] = {
+            str(m): (0.5 if int8_faster else 2.0) + 0.01 * m for m in merges
+        }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(table))
+
+
+def test_int8_merge_makes_narrow_layers_quantizable_and_stays_exact(tmp_path):
+    cache = tmp_path / "costs.json"
+    original = narrow_group_model()
+    write_int8_cost_table(original, cache, int8_faster=True)
+    rewritten = narrow_group_model()
+    assert len(narrow_group_convolutions(rewritten)) == 3
+    merged = merge_for_int8(rewritten, CostCache(cache), measure=False)
+    # the smallest merge to a multiple of 4 (the table favours it): 3->2 x4, 4->6 x2, 3->3 x4
+    assert [(m.layer, m.groups, m.merged_groups) for m in merged] == [
+        ("gconv0", 32, 8),
+        ("gconv1", 16, 8),
+        ("gconv2", 32, 8),
+    ]
+    assert narrow_group_convolutions(rewritten) == []
+    assert read_merged_layers(rewritten)["gconv0"].ms[INT8] == (1.0, 0.54)
+    x = np.random.default_rng(1).standard_normal((1, 96, 20, 20)).astype(np.float32)
+    before, after = infer(original, x), infer(rewritten, x)
+    assert np.abs(after - before).max() <= 1e-5 * np.abs(before).max()
+
+
+def test_int8_merge_only_where_it_measures_faster(tmp_path):
+    cache = tmp_path / "costs.json"
+    model = narrow_group_model()
+    write_int8_cost_table(model, cache, int8_faster=False)
+    assert merge_for_int8(model, CostCache(cache), measure=False) == []
+    assert len(narrow_group_convolutions(model)) == 3
+
+
+def test_quantize_merges_then_quantizes_the_narrow_layer(tiny_download, tmp_path, monkeypatch):
+    model = replace(tiny_model(), quantizable=True)
+    monkeypatch.setenv("OVZOO_CACHE_DIR", str(tmp_path / "cache"))
+    convert_model(model, tiny_download, tmp_path / "ir", ("FP32", "FP16"), graph_rewrites=False)
+    plain = ov.Core().read_model(ir_path(tmp_path / "ir", model, "FP32"))
+    write_int8_cost_table(plain, tmp_path / "cache" / CACHE_FILE, int8_faster=True)
+    results = {}
+    for rewrites in (True, False):
+        out = tmp_path / f"int8-{rewrites}"
+        options = QuantizeOptions(
+            tmp_path / "ir",
+            out,
+            Calibration("synthetic", 8),
+            ("FP32-INT8", "FP16-INT8"),
+            graph_rewrites=rewrites,
+        )
+        results[rewrites] = {r.precision: r for r in quantize_model(model, options)}
+    for precision in ("FP32-INT8", "FP16-INT8"):
+        assert [layer.name for layer in results[False][precision].kept_float] == ["b1_conv-h2l"]
+        assert results[True][precision].kept_float == ()  # merged 4 x 2->1 -> 1 x 8->4, then quantized
+        quantized = ov.Core().read_model(results[True][precision].xml)
+        assert read_merged_layers(quantized)["b1_conv-h2l"].merged_groups == 1
+        assert count_cost(quantized) == count_cost(plain)  # the card's figures, not the merged layer's

@@ -5,9 +5,6 @@ server serving, and a SIGTERM that lets the requests in flight finish."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +20,10 @@ from ovzoo.export.repository import ExportOptions, export_models
 from ovzoo.images import image_like_batch
 from ovzoo.serve.repository import read_repository
 from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG
+from support.cli_process import run_ovzoo
 from support.digits_pipeline import digits_model
 from support.model_repository import DIGITS, check_ovms_config, converted_digits
-from support.serve_process import REPO_ROOT, running_server
+from support.serve_process import running_server
 
 SHAPE = [1, 3, 32, 32]
 MAX_BODY_MB = "0.25"  # the server under test refuses bodies over 256 KiB; one image as JSON is ~20 KB
@@ -283,12 +281,6 @@ def test_version_policies(repository, tmp_path, policy, versions):
 
 
 def test_a_repository_without_config_is_a_one_line_error(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "ovzoo.cli", "serve", str(tmp_path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")},
-        timeout=120,
-    )
+    result = run_ovzoo("serve", str(tmp_path), "--port", "0", timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"ovzoo serve: error: no config.json in {tmp_path}" in result.stderr

@@ -7,7 +7,8 @@ Flags are spelled with underscores, as the public model-zoo tools spell them (``
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Collection, Sequence
+import sys
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,15 @@ def select_from_args(args: argparse.Namespace, allow_empty: bool = False) -> lis
     if not selected and not allow_empty:
         raise UsageError("no models selected")
     return selected
+
+
+def print_failures(verb: str, failed: Mapping[str, Exception], heading: str = "FAILED:") -> None:
+    """Each model's error on one line, then the failed models' names, on stderr."""
+    for error in failed.values():
+        print(f"ovzoo {verb}: error: {error}", file=sys.stderr)
+    print(heading, file=sys.stderr)
+    for name in failed:
+        print(f"  {name}", file=sys.stderr)
 
 
 # --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)

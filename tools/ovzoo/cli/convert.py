@@ -19,6 +19,7 @@ from ovzoo.cli.common import (
     command_parser,
     output_dir,
     precision_list,
+    print_failures,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
@@ -136,10 +137,6 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
     if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo convert: error: {error}", file=sys.stderr)
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
+        print_failures("convert", report.failed)
         return 1
     return 0

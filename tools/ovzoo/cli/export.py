@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ovzoo.cli.common import (
@@ -12,6 +11,7 @@ from ovzoo.cli.common import (
     command_parser,
     positive_int,
     precision_list,
+    print_failures,
     select_from_args,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
@@ -67,11 +67,7 @@ def main(argv: list[str]) -> int:
     )
     report = export_models(models, options)
     if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo export: error: {error}", file=sys.stderr)
-        print("FAILED (nothing written):", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
+        print_failures("export", report.failed, "FAILED (nothing written):")
         return 1
     would = "would write " if report.dry_run else ""
     for item in report.exported:

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also quantize grouped convolutions whose groups are not a multiple of 4 channels (by default "
         "they stay in float: OpenVINO's CPU plugin has no fast INT8 kernel for them)",
     )
+    parser.add_argument(
+        "--no_graph_rewrites",
+        dest="graph_rewrites",
+        action="store_false",
+        help="don't merge those layers' groups to a multiple of 4 channels first (by default they are merged, "
+        "and so quantized, where that measures faster on this machine)",
+    )
     add_dry_run(parser, "print each FP IR and the INT8 IR it would become; read and write nothing")
     return parser
 
@@ -89,6 +96,7 @@ def main(argv: list[str]) -> int:
         calibration,
         args.precisions,
         keep_slow_layers_float=not args.quantize_all_layers,
+        graph_rewrites=args.graph_rewrites,
     )
     if args.dry_run:
         for model in models:

@@ -25,7 +25,7 @@ def infer_shapes(
 ) -> dict[str, tuple[Shape, ...]]:
     """Node name -> shapes of its visible outputs, for every node (variables included).
 
-    Where several nodes share a name (MXNet allows it), the last one's shapes are given.
+    Where several nodes share a name (MXNet allows it), the first one's shapes are given.
 
     Raises:
         UnsupportedOpsError: op types without a record (all listed at once).
@@ -33,7 +33,10 @@ def infer_shapes(
         FormatError: inconsistent shapes, a param whose stored shape disagrees, an input we can't size.
     """
     shapes = infer_node_shapes(graph, input_shapes, params)
-    return {node.name: shapes[node.index] for node in graph.nodes}
+    by_name: dict[str, tuple[Shape, ...]] = {}
+    for node in graph.nodes:
+        by_name.setdefault(node.name, shapes[node.index])
+    return by_name
 
 
 def infer_node_shapes(

@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import openvino as ov
+from openvino import opset8
 
 from ovzoo.optimize.cost_cache import CostCache, machine_key
-from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges
+from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges, ungrouped
 from ovzoo.optimize.record import MergedLayer
 
 log = logging.getLogger(__name__)
@@ -35,20 +37,36 @@ MIN_GAIN = 0.05  # a merge must be this much faster than the original (more than
 class Candidate:
     node: ov.Node
     layer: ConvLayer
-    weights: np.ndarray  # (g, O/g, I/g, k...)
+    weights: np.ndarray  # (g, O/g, I/g, k...), f32
+    compressed: bool = False  # stored as f16 Constant -> Convert (an FP16 IR)
 
 
-def find_candidates(model: ov.Model) -> list[Candidate]:
-    """GroupConvolutions with constant f32 weights and static shapes, narrow enough to gain from merging."""
+def constant_weights(node: ov.Node) -> tuple[np.ndarray, bool] | None:
+    """The convolution's weights as f32 and whether they are stored as f16, or None if not a plain constant."""
+    source = node.input_value(1).get_node()
+    if source.get_type_name() == "Convert" and source.input_value(0).get_node().get_type_name() == "Constant":
+        data = source.input_value(0).get_node().get_data()
+        return (data.astype(np.float32), True) if data.dtype == np.float16 else None
+    if source.get_type_name() == "Constant" and source.get_output_element_type(0) == ov.Type.f32:
+        return source.get_data(), False
+    return None
+
+
+def find_candidates(
+    model: ov.Model, merges: Callable[[tuple[int, ...]], tuple[int, ...]] | None = None
+) -> list[Candidate]:
+    """GroupConvolutions with constant f32 (or f16-stored) weights and static shapes that ``merges`` finds
+    at least one merge for (default: :func:`merges_for`)."""
+    merges = merges or merges_for
     found = []
     for node in model.get_ordered_ops():
-        if node.get_type_name() != "GroupConvolution":
+        if node.get_type_name() != "GroupConvolution" or node.input_value(0).get_partial_shape().is_dynamic:
             continue
-        source = node.input_value(1).get_node()
-        if source.get_type_name() != "Constant" or node.input_value(0).get_partial_shape().is_dynamic:
+        stored = constant_weights(node)
+        if stored is None:
             continue
-        weights = source.get_data()
-        if weights.dtype != np.float32 or len(merges_for(weights.shape)) < 2:
+        weights, compressed = stored
+        if len(merges(weights.shape)) < 2:
             continue
         attrs = node.get_attributes()
         if attrs.get("auto_pad", "explicit") not in ("explicit", "notset"):
@@ -63,7 +81,7 @@ def find_candidates(model: ov.Model) -> list[Candidate]:
             pads_end=tuple(attrs["pads_end"]),
             dilations=tuple(attrs["dilations"]),
         )
-        found.append(Candidate(node, layer, weights))
+        found.append(Candidate(node, layer, weights, compressed))
     return found
 
 
@@ -158,7 +176,7 @@ def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> lis
         merge = choose_merge(costs)
         if merge == 1:
             continue
-        _replace(candidate, merge)
+        replace_with_merge(candidate, merge)
         merged.append(
             MergedLayer(
                 layer=candidate.node.get_friendly_name(),
@@ -170,11 +188,21 @@ def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> lis
     return merged
 
 
-def _replace(candidate: Candidate, merge: int) -> None:
+def replace_with_merge(candidate: Candidate, merge: int) -> None:
+    """Put the merged layer in the candidate's place (same friendly name, tensor names and weight storage)."""
     old = candidate.node
-    new = merged_convolution(old.input_value(0), block_diagonal(candidate.weights, merge), candidate.layer)
+    merged = ungrouped(block_diagonal(candidate.weights, merge))
+    source = old.input_value(1).get_node()
+    if candidate.compressed:  # an FP16 IR: f16 Constant -> Convert, as OpenVINO's compression leaves it
+        weights = opset8.convert(opset8.constant(merged.astype(np.float16)), ov.Type.f32)
+        weights.input_value(0).get_node().set_friendly_name(
+            source.input_value(0).get_node().get_friendly_name()
+        )
+    else:
+        weights = opset8.constant(merged)
+    weights.set_friendly_name(source.get_friendly_name())
+    new = merged_convolution(old.input_value(0), weights.output(0), candidate.layer)
     new.set_friendly_name(old.get_friendly_name())
-    new.input_value(1).get_node().set_friendly_name(old.input_value(1).get_node().get_friendly_name())
     new.output(0).get_tensor().set_names(old.output(0).get_names())
     for target in old.output(0).get_target_inputs():
         target.replace_source_output(new.output(0))

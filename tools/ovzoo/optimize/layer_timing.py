@@ -1,7 +1,9 @@
 """Time one convolution layer alone on this machine's CPU plugin, for several group merge factors.
 
 Each candidate is a one-layer model (Parameter -> (Group)Convolution -> Result) compiled as the
-real model is (latency hint, the given inference precision). The candidates run interleaved, one
+real model is (latency hint, the given inference precision); for INT8 (precision ``i8``) the input
+and the weights pass through FakeQuantize first, as NNCF leaves a quantized layer, so the CPU plugin
+runs its INT8 kernel (the rest of an INT8 IR runs at the default precision). The candidates run interleaved, one
 inference each per round, so that load from other processes on a shared machine hits them alike;
 a candidate's figure is its fastest round (the least disturbed one).
 """
@@ -47,32 +49,54 @@ class ConvLayer:
         return " ".join(fields)
 
 
-def merged_convolution(x: ov.Output, weights: np.ndarray, layer: ConvLayer) -> ov.Node:
-    """A GroupConvolution of grouped ``weights`` (g, O/g, I/g, k...), or a Convolution when g == 1."""
+INT8 = "i8"  # the precision name for timing a quantized layer
+
+
+def merged_convolution(x: ov.Output, weights: ov.Output, layer: ConvLayer) -> ov.Node:
+    """A GroupConvolution of grouped ``weights`` (g, O/g, I/g, k...), or a Convolution of (O, I, k...)."""
     args = (list(layer.strides), list(layer.pads_begin), list(layer.pads_end), list(layer.dilations))
-    if weights.shape[0] == 1:
-        return opset8.convolution(x, opset8.constant(weights[0]), *args)
-    return opset8.group_convolution(x, opset8.constant(weights), *args)
+    if weights.get_partial_shape().rank.get_length() == len(layer.input_shape):
+        return opset8.convolution(x, weights, *args)
+    return opset8.group_convolution(x, weights, *args)
 
 
-def _candidate_model(layer: ConvLayer, merge: int, rng: np.random.Generator) -> ov.Model:
+def ungrouped(weights: np.ndarray) -> np.ndarray:
+    """Weights of one group as a plain Convolution takes them: (1, O, I, k...) -> (O, I, k...)."""
+    return weights[0] if weights.shape[0] == 1 else weights
+
+
+def _candidate_model(layer: ConvLayer, merge: int, rng: np.random.Generator, int8: bool) -> ov.Model:
     groups = layer.groups // merge
     in_channels = layer.input_shape[1]
     shape = (groups, layer.out_channels // groups, in_channels // groups, *layer.kernel)
     x = opset8.parameter(list(layer.input_shape), np.float32)
-    conv = merged_convolution(x.output(0), rng.standard_normal(shape).astype(np.float32), layer)
+    y, weights = (
+        x.output(0),
+        opset8.constant(ungrouped(rng.standard_normal(shape).astype(np.float32))).output(0),
+    )
+    if int8:
+        y = _fake_quantize(y, 0.0, 4.0, 256)  # unsigned activations (they follow a ReLU)
+        weights = _fake_quantize(weights, -3.0, 3.0, 255)  # symmetric weights
+    conv = merged_convolution(y, weights, layer)
     return ov.Model([conv.output(0)], [x], f"merge{merge}")
 
 
+def _fake_quantize(x: ov.Output, low: float, high: float, levels: int) -> ov.Output:
+    lo, hi = opset8.constant(np.float32(low)), opset8.constant(np.float32(high))
+    return opset8.fake_quantize(x, lo, hi, lo, hi, levels).output(0)
+
+
 def time_merges(core: ov.Core, layer: ConvLayer, merges: tuple[int, ...], precision: str) -> dict[int, float]:
-    """Fastest wall milliseconds of one inference per merge factor."""
+    """Fastest wall milliseconds of one inference per merge factor (``precision``: f32, bf16... or INT8)."""
     rng = np.random.default_rng(0)
-    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
+    int8 = precision == INT8
+    config = {"PERFORMANCE_HINT": "LATENCY"}
+    if not int8:
+        config["INFERENCE_PRECISION_HINT"] = precision
     requests = {}
     for merge in merges:
-        request = core.compile_model(
-            _candidate_model(layer, merge, rng), "CPU", config
-        ).create_infer_request()
+        candidate = _candidate_model(layer, merge, rng, int8)
+        request = core.compile_model(candidate, "CPU", config).create_infer_request()
         request.set_input_tensor(ov.Tensor(rng.standard_normal(layer.input_shape).astype(np.float32)))
         for _ in range(WARMUP_RUNS):
             request.infer()
