@@ -4,6 +4,7 @@ server serving, and a SIGTERM that lets the requests in flight finish."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -18,6 +19,7 @@ import requests
 from ovzoo.errors import ServeError
 from ovzoo.export.repository import ExportOptions, export_models
 from ovzoo.images import image_like_batch
+from ovzoo.serve.engine import load_models
 from ovzoo.serve.repository import read_repository
 from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG
 from support.cli_process import run_ovzoo
@@ -162,6 +164,27 @@ def test_64_concurrent_requests_all_answer_correctly(server, repository):
     with ThreadPoolExecutor(64) as pool:
         served = list(pool.map(ask, range(64)))
     np.testing.assert_array_equal(np.stack(served), expected)
+
+
+def test_concurrent_requests_overlap_in_the_async_queue(repository, tmp_path):
+    """In process, without HTTP: 32 requests at once keep all 4 infer requests of the queue busy."""
+
+    def four_requests(config: dict) -> None:
+        config["nireq"] = 4
+        config["model_version_policy"] = {"specific": {"versions": [1]}}
+
+    (config,) = read_repository(repository_with(repository, tmp_path, four_requests))
+    version = load_models([config])[DIGITS].latest
+    images = image_like_batch(32, seed=12, size=32)
+
+    async def all_at_once() -> list[dict[str, np.ndarray]]:
+        return await asyncio.gather(*(version.infer({"data": image[None]}) for image in images))
+
+    results = asyncio.run(all_at_once())
+    assert version.nireq == 4 and version.peak_in_flight == 4 and version.in_flight == 0
+    np.testing.assert_array_equal(
+        np.concatenate([r["prob"] for r in results]), direct_prob(repository, images)
+    )
 
 
 IMAGE = image_like_batch(1, seed=6, size=32)[0]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
 from ovzoo.catalog.model import Model
 from ovzoo.errors import UsageError
+from ovzoo.outcome import Failure, failed_models
 from ovzoo.vocabulary.precisions import check_precisions
 
 VERBOSE_FLAGS = ("-v", "--verbose")
@@ -56,6 +57,18 @@ def add_dry_run(
     parser: argparse.ArgumentParser, what: str = "print what would be written; write nothing"
 ) -> None:
     parser.add_argument("--dry_run", action="store_true", help=what)
+
+
+def report_failures(command: str, failures: Sequence[Failure], heading: str = "FAILED:") -> int:
+    """Print each failure on one line, then the failed models (as omz_downloader lists them); the exit code."""
+    for failure in failures:
+        print(f"ovzoo {command}: error: {failure}", file=sys.stderr)
+    if not failures:
+        return 0
+    print(heading, file=sys.stderr)
+    for name in failed_models(failures):
+        print(name, file=sys.stderr)
+    return 1
 
 
 def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
@@ -125,15 +138,6 @@ def select_from_args(args: argparse.Namespace, allow_empty: bool = False) -> lis
     if not selected and not allow_empty:
         raise UsageError("no models selected")
     return selected
-
-
-def print_failures(verb: str, failed: Mapping[str, Exception], heading: str = "FAILED:") -> None:
-    """Each model's error on one line, then the failed models' names, on stderr."""
-    for error in failed.values():
-        print(f"ovzoo {verb}: error: {error}", file=sys.stderr)
-    print(heading, file=sys.stderr)
-    for name in failed:
-        print(f"  {name}", file=sys.stderr)
 
 
 # --- argument types shared by the commands (argparse turns ArgumentTypeError into a usage error, exit 2)

@@ -19,7 +19,7 @@ from ovzoo.cli.common import (
     command_parser,
     output_dir,
     precision_list,
-    print_failures,
+    report_failures,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
@@ -136,7 +136,4 @@ def main(argv: list[str]) -> int:
                 f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})",
                 file=sys.stderr,
             )
-    if report.failed:
-        print_failures("convert", report.failed)
-        return 1
-    return 0
+    return report_failures("convert", report.failures)

@@ -11,7 +11,7 @@ from ovzoo.cli.common import (
     command_parser,
     positive_int,
     precision_list,
-    print_failures,
+    report_failures,
     select_from_args,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
@@ -66,9 +66,8 @@ def main(argv: list[str]) -> int:
         dry_run=args.dry_run,
     )
     report = export_models(models, options)
-    if report.failed:
-        print_failures("export", report.failed, "FAILED (nothing written):")
-        return 1
+    if not report.ok:
+        return report_failures("export", report.failures, "FAILED (nothing written):")
     would = "would write " if report.dry_run else ""
     for item in report.exported:
         print(
