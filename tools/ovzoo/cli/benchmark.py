@@ -16,6 +16,7 @@ from ovzoo.cli.common import (
     positive_float,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.vocabulary.layout import ir_path, model_dir
@@ -111,6 +112,4 @@ def main(argv: list[str]) -> int:
         f"results: {report.results_json}" + (f", chart: {report.chart}" if report.chart else ""),
         file=sys.stderr,
     )
-    for what, why in report.failures.items():
-        print(f"ovzoo benchmark: error: {what}: {why}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return report_failures("benchmark", report.failures)

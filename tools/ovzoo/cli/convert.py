@@ -19,6 +19,7 @@ from ovzoo.cli.common import (
     command_parser,
     output_dir,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.convert.converter import convert_models
@@ -135,11 +136,4 @@ def main(argv: list[str]) -> int:
                 f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})",
                 file=sys.stderr,
             )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo convert: error: {error}", file=sys.stderr)
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("convert", report.failures)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ovzoo.cli.common import (
@@ -12,6 +11,7 @@ from ovzoo.cli.common import (
     command_parser,
     positive_float,
     positive_int,
+    report_failures,
     select_from_args,
 )
 from ovzoo.download import DownloadOptions, default_cache_dir, download_models
@@ -104,9 +104,4 @@ def main(argv: list[str]) -> int:
                 print(f"{model.name}: would fetch {target} ({model_file.size} bytes) from {urls}")
         return 0
     report = download_models(models, options)
-    if not report.ok:
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(name, file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("download", report.failures)

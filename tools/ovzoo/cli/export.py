@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ovzoo.cli.common import (
@@ -12,6 +11,7 @@ from ovzoo.cli.common import (
     command_parser,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
@@ -66,13 +66,8 @@ def main(argv: list[str]) -> int:
         dry_run=args.dry_run,
     )
     report = export_models(models, options)
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo export: error: {error}", file=sys.stderr)
-        print("FAILED (nothing written):", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
+    if not report.ok:
+        return report_failures("export", report.failures, "FAILED (nothing written):")
     would = "would write " if report.dry_run else ""
     for item in report.exported:
         print(

@@ -14,6 +14,7 @@ from ovzoo.cli.common import (
     output_dir,
     positive_int,
     precision_list,
+    report_failures,
     select_from_args,
 )
 from ovzoo.errors import UsageError
@@ -117,8 +118,4 @@ def main(argv: list[str]) -> int:
             f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}{kept}",
             file=sys.stderr,
         )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo quantize: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("quantize", report.failures)

@@ -21,6 +21,7 @@ from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
 from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
+from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
 from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
@@ -44,13 +45,8 @@ class ConversionResult:
 
 
 @dataclass
-class ConversionReport:
+class ConversionReport(Outcomes):
     results: list[ConversionResult] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)  # model name -> error
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def _check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -273,7 +269,7 @@ def convert_models(
     report = ConversionReport()
     for model, outcome in zip(models, outcomes, strict=True):
         if isinstance(outcome, OvzooError):
-            report.failed[model.name] = outcome
+            report.fail(model.name, outcome)
         else:
             report.results.append(outcome)
     return report

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ovzoo.atomic import atomic_write
-from ovzoo.catalog.model import Model, RegexReplace, UnpackArchive
+from ovzoo.catalog.model import ARCHIVE_FORMATS, Model, RegexReplace, UnpackArchive
 from ovzoo.errors import PostprocessError, UnsafeArchiveError, within
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ TAR_MODES: dict[str, Literal["r:", "r:gz", "r:bz2", "r:xz"]] = {
     "bztar": "r:bz2",
     "xztar": "r:xz",
 }
-ARCHIVE_FORMATS = (*TAR_MODES, "zip")
 
 
 def run_postprocessing(model: Model, model_dir: Path) -> None:

@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 import requests
 import urllib3
 
-from ovzoo.catalog.model import Checksum
+from ovzoo.catalog.model import URL_SCHEMES, Checksum
 from ovzoo.download.flush import BackgroundFlusher
 from ovzoo.download.hashing import CHUNK_SIZE, BackgroundHasher, Hasher, hash_prefix, new_hasher
 from ovzoo.errors import DownloadError, IncompleteDownload, TransientDownloadError
@@ -64,7 +64,7 @@ def stream_to_part(
         return _read_http(url, part, have, size, hasher, checksum, session, timeout, on_progress)
     if scheme == "file":
         return _read_local(url, part, have, size, hasher, on_progress)
-    raise DownloadError(f"{url}: unsupported URL scheme {scheme!r} (expected http, https or file)")
+    raise DownloadError(f"{url}: unsupported URL scheme {scheme!r} (expected {', '.join(URL_SCHEMES)})")
 
 
 def _read_http(
