@@ -2,7 +2,7 @@
 
 Byte flips and truncations of `-symbol.json` and `.params`, and JSON-level edits of the symbol's
 attributes, inputs, heads and node lists. Each mutated checkpoint goes through what `ovzoo convert`
-runs (load_symbol, load_params, strip_prefixes, convert_graph) and must either convert or raise an
+runs (load_symbol, ParamsFile, convert_graph; load_params too for the params) and must either convert or raise an
 ovzoo error (the root in ovzoo/errors.py), never IndexError, KeyError, TypeError and friends.
 """
 
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from ovzoo.errors import OvzooError
 from ovzoo.mxnet.frontend import convert_graph
 from ovzoo.mxnet.ops import OPS
-from ovzoo.mxnet.params import load_params, strip_prefixes
+from ovzoo.mxnet.params import ParamsFile, load_params, strip_prefixes
 from ovzoo.mxnet.symbol import Graph, load_symbol
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +74,12 @@ def convert_or_refuse(graph_source: Path | Graph, params_source: Path | dict[str
     try:
         graph = load_symbol(graph_source) if isinstance(graph_source, Path) else graph_source
         if isinstance(params_source, Path):
-            params = strip_prefixes(load_params(params_source))
+            try:  # the eager reader (the library's load_params) ...
+                strip_prefixes(load_params(params_source))
+            except OvzooError:
+                pass
+            # ... and the lazy one `ovzoo convert` uses, through the whole conversion
+            params = ParamsFile.open(params_source).without_prefixes()
             convert_graph(graph, params, INPUT, params_source=str(params_source))
         else:
             convert_graph(graph, params_source, INPUT)
