@@ -50,6 +50,7 @@ demo: setup
 	$(VENV)/bin/ovzoo demo
 
 test: setup compat accuracy-check
+	OVZOO_REQUIRE_ALL=1 \
 	OVZOO_OPENVINO_2023_PYTHON=$(CURDIR)/$(COMPAT_2023)/bin/python \
 	OVZOO_ACCURACY_CHECK_PYTHON=$(CURDIR)/$(ACCURACY_CHECK)/bin/python \
 	OVZOO_OPENVINO_2024_PYTHON=$(CURDIR)/$(COMPAT_2024)/bin/python \
