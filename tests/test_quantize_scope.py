@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import openvino as ov
 import pytest
@@ -133,3 +135,23 @@ def test_family_members_keep_their_narrow_groups_float(name: str) -> None:
     kept = narrow_group_convolutions(convert_graph(graph, params, {"data": spec.input_shape}))
     assert len(kept) == FAMILY_KEPT_FLOAT[name], [layer.name for layer in kept]
     assert all(layer.name.startswith(("L2_", "L3_")) for layer in kept)
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_layers_kept_float_are_one_summary_line_unless_verbose(
+    tiny_ir, tmp_path, verbose: bool, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    model, root = tiny_ir
+    caplog.set_level(logging.DEBUG if verbose else logging.INFO)
+    options = QuantizeOptions(
+        root, tmp_path, Calibration("synthetic", 8), ("FP32-INT8",), graph_rewrites=False
+    )
+    quantize_model(model, options)
+    printed = capsys.readouterr()
+    nncf_info = [r for r in caplog.records if r.name == "nncf" and "Not adding" in r.getMessage()]
+    assert bool(nncf_info) == verbose  # NNCF's per-layer "Not adding ... quantizer" lines
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("ovzoo")]
+    summary = [m for m in messages if "2 grouped convolutions kept in float" in m]
+    assert len(summary) == 1 and "rt_info" in summary[0]
+    assert any("narrow (4 groups of 3->3 channels)" in m for m in messages) == verbose
+    assert max(len(line) for line in [*messages, *printed.err.splitlines()]) <= 300
