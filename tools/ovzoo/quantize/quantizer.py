@@ -43,7 +43,7 @@ from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_
 log = logging.getLogger(__name__)
 
 DEFAULT_SUBSET_SIZE = 300
-DEFAULT_PRECISIONS = ("FP16-INT8", "FP32-INT8")
+DEFAULT_PRECISIONS = tuple(sorted(QUANTIZED_PRECISIONS))  # FP16-INT8, FP32-INT8
 ANNOTATION_NAME = "val.txt"
 
 
