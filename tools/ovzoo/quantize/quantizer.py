@@ -266,14 +266,7 @@ def quantize_model(
                 log.info("%s: calibration data: %s", model.name, description)
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
             if options.graph_rewrites and options.keep_slow_layers_float:
-                merged = merge_for_int8(ir_model, CostCache(default_cost_cache()))
-                if merged:
-                    log.info(
-                        "%s: %d narrow grouped convolutions merged to INT8-friendly groups: %s",
-                        model.name,
-                        len(merged),
-                        ", ".join(f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged),
-                    )
+                merge_for_int8(ir_model, CostCache(default_cost_cache()))  # logs what it merged
             kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
             if kept_float:
                 log.info(
