@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             for merge, ms in time_merges(core, layer, merges, precision).items():
                 best[merge] = min(best.get(merge, float("inf")), ms)
         table[key] = best
-    cache.put(table)
+    cache.put(table, replace=True)  # these figures are the careful ones
     print(
         f"{machine}; {args.repeats} repeats, fastest kept; load average {os.getloadavg()[0]:.2f}; cache {cache.path}"
     )
