@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ovzoo-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup compat onnx-route demo test test-fast bench lint clean
+.PHONY: setup compat accuracy-check onnx-route demo test test-fast bench lint clean
 
 setup: $(STAMP)
 
@@ -13,6 +13,15 @@ setup: $(STAMP)
 COMPAT_2023 := .venv-ov2023
 COMPAT_2024 := .venv-ov2024
 compat: $(COMPAT_2023)/.installed $(COMPAT_2024)/.installed
+
+# The real accuracy_check (openvino-dev 2023.3 with mxnet 1.9.1) for tests/test_accuracy_checker.py.
+ACCURACY_CHECK := .venv-accuracy-check
+accuracy-check: $(ACCURACY_CHECK)/.installed
+
+$(ACCURACY_CHECK)/.installed: requirements-accuracy-check.lock
+	test -x $(ACCURACY_CHECK)/bin/python || $(PYTHON) -m venv $(ACCURACY_CHECK)
+	$(ACCURACY_CHECK)/bin/python -m pip install --quiet -r requirements-accuracy-check.lock
+	touch $@
 
 .venv-ov%/.installed: requirements-compat-%.lock
 	test -x .venv-ov$*/bin/python || $(PYTHON) -m venv .venv-ov$*
@@ -40,8 +49,10 @@ $(STAMP): requirements.lock requirements-test.lock setup.cfg pyproject.toml
 demo: setup
 	$(VENV)/bin/ovzoo demo
 
-test: setup compat
+test: setup compat accuracy-check
+	OVZOO_REQUIRE_ALL=1 \
 	OVZOO_OPENVINO_2023_PYTHON=$(CURDIR)/$(COMPAT_2023)/bin/python \
+	OVZOO_ACCURACY_CHECK_PYTHON=$(CURDIR)/$(ACCURACY_CHECK)/bin/python \
 	OVZOO_OPENVINO_2024_PYTHON=$(CURDIR)/$(COMPAT_2024)/bin/python \
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -59,4 +70,4 @@ lint: setup
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) $(ONNX_ROUTE) demo-out build *.egg-info tools/*.egg-info
+	rm -rf $(VENV) $(COMPAT_2023) $(COMPAT_2024) $(ACCURACY_CHECK) $(ONNX_ROUTE) demo-out build *.egg-info tools/*.egg-info

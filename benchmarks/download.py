@@ -48,7 +48,9 @@ def worker(url: str, size: int, sha384: str, out: Path, cache: str) -> None:
     start = time.perf_counter()
     report = download_models([model], options, ProgressReporter())
     elapsed = time.perf_counter() - start
-    print(json.dumps({"ok": report.ok, "seconds": elapsed, "error": report.results[0].error}))
+    print(
+        json.dumps({"ok": report.ok, "seconds": elapsed, "error": str(report.results[0].error or "") or None})
+    )
 
 
 def spawn(url: str, size: int, sha384: str, out: Path, cache: Path | None = None) -> subprocess.Popen[str]:

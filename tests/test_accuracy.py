@@ -13,14 +13,15 @@ import pytest
 import yaml
 
 from ovzoo.accuracy.config import AccuracyConfigError, load_accuracy_config
-from ovzoo.accuracy.evaluate import AccuracyError, AccuracyOptions, ir_files, mxnet_checkpoint, run_accuracy
+from ovzoo.accuracy.evaluate import AccuracyOptions, run_accuracy
 from ovzoo.accuracy.launchers import top_classes
 from ovzoo.accuracy.report import format_report
+from ovzoo.accuracy.selection import AccuracyError, Targets, plan_evaluations
 from ovzoo.cli.__main__ import run_command
 from ovzoo.datasets.labelled import DatasetError, load_labelled_images
 from ovzoo.datasets.preprocessing import apply_steps, evaluation_steps, read_image, resized_size
 from ovzoo.datasets.steps import BgrToRgb, Crop, Normalization, Resize
-from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, download_and_convert
+from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, DigitsZoo, download_and_convert
 
 CONFIGS = REPO_ROOT / "accuracy_configs"
 RESNEXT = "octave-resnext-50-0.25"
@@ -84,6 +85,25 @@ def test_family_configs_run_both_launchers_against_the_published_references(name
     top1, top5 = FAMILY_CONFIGS[name]
     for entry in config.models:
         assert [(m.top_k, m.reference) for m in entry.datasets[0].metrics] == [(1, top1), (5, top5)]
+
+
+ALL_CONFIGS = sorted(p for p in CONFIGS.glob("*.yml") if p.name != "dataset_definitions.yml")
+
+
+@pytest.mark.parametrize("path", ALL_CONFIGS, ids=[p.stem for p in ALL_CONFIGS])
+def test_references_are_exact_and_irs_may_miss_them_by_less_than_a_point(path):
+    """MXNet entries: no tolerance. IR entries: 1 point (the INT8 target), by accuracy_check's rule
+    (FAILED when the absolute or the relative difference reaches its threshold)."""
+    for entry in load_accuracy_config(path).models:
+        for metric in entry.datasets[0].metrics:
+            assert metric.reference is not None
+            if entry.launchers[0].framework == "mxnet":
+                assert (metric.abs_threshold, metric.rel_threshold) == (0, 0)
+                continue
+            assert not metric.failed(metric.reference - 0.0099) and not metric.failed(
+                metric.reference + 0.0099
+            )
+            assert metric.failed(metric.reference - 0.01)
 
 
 # --- strict parsing -------------------------------------------------------------------------------------
@@ -188,6 +208,20 @@ def test_unreadable_config(tmp_path, content, message):
         load_accuracy_config(path, CONFIGS / "dataset_definitions.yml")
 
 
+def test_global_definitions_are_read_beside_the_config_unless_d_is_given(tmp_path):
+    config = yaml.safe_load((CONFIGS / f"{RESNEXT}.yml").read_text())
+    config["global_definitions"] = "defs/mine.yml"
+    (tmp_path / "defs").mkdir()
+    definitions = yaml.safe_load((CONFIGS / "dataset_definitions.yml").read_text())
+    definitions["datasets"][0]["data_source"] = "elsewhere"
+    (tmp_path / "defs" / "mine.yml").write_text(yaml.safe_dump(definitions))
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(config))
+    assert load_accuracy_config(path).definitions["imagenet_1000_classes"].data_source == "elsewhere"
+    given = load_accuracy_config(path, CONFIGS / "dataset_definitions.yml")
+    assert given.definitions["imagenet_1000_classes"].data_source == "ILSVRC2012_img_val"
+
+
 def test_bad_dataset_definitions_name_their_file(tmp_path):
     definitions = tmp_path / "dataset_definitions.yml"
     definitions.write_text(
@@ -281,29 +315,85 @@ def test_annotation_errors(tmp_path, files, message):
         load_labelled_images(tmp_path, tmp_path / "val.txt")
 
 
-def test_missing_mxnet_checkpoint_says_to_download(tmp_path):
-    entry = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml").models[0]
-    with pytest.raises(
-        AccuracyError, match=f"checkpoint-0-0000.params not found .*ovzoo download --name {RESNEXT}"
-    ):
-        mxnet_checkpoint(tmp_path, entry, entry.launchers[0])
+def _touch(*paths: Path) -> None:
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
 
 
-def test_ambiguous_mxnet_checkpoint_is_refused(tmp_path):
-    entry = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml").models[0]
-    for stem in ("a", "b"):
-        (tmp_path / "public" / RESNEXT / stem).mkdir(parents=True)
-        (tmp_path / "public" / RESNEXT / stem / "checkpoint-0-0000.params").write_bytes(b"")
-    with pytest.raises(AccuracyError, match="ambiguous"):
-        mxnet_checkpoint(tmp_path, entry, entry.launchers[0])
+def _plan(root: Path, **targets) -> list[tuple[str, str, str]]:
+    config = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml")
+    plan = plan_evaluations(config, Targets(**targets))
+    return [(job.launcher.framework, job.precision, str(job.model_file.relative_to(root))) for job in plan]
 
 
-def test_missing_ir_precision_says_to_convert(tmp_path):
-    entry = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml").models[1]
-    with pytest.raises(AccuracyError, match="no FP32-INT8 IR .*ovzoo quantize"):
-        ir_files(tmp_path, entry, ("FP32-INT8",))
-    with pytest.raises(AccuracyError, match="no IR under"):
-        ir_files(tmp_path, entry, None)
+def test_models_folders_resolve_as_accuracy_check_does(tmp_path):
+    """A launcher's model is taken in each -m folder; an IR without model: is <entry>.xml there."""
+    _touch(tmp_path / "ckpt" / "checkpoint-0-0000.params", tmp_path / "ckpt" / "checkpoint-0-symbol.json")
+    _touch(tmp_path / "FP32" / f"{RESNEXT}.xml", tmp_path / "other" / "renamed.xml")
+    assert _plan(tmp_path, models=(tmp_path / "ckpt",), framework="mxnet") == [
+        ("mxnet", "original", "ckpt/checkpoint-0-0000.params")
+    ]
+    assert _plan(tmp_path, models=(tmp_path / "FP32", tmp_path / "other"), framework="dlsdk") == [
+        ("openvino", "FP32", f"FP32/{RESNEXT}.xml"),
+        ("openvino", "IR", "other/renamed.xml"),  # the only .xml in its folder
+    ]
+
+
+def test_an_ovzoo_output_root_is_searched_for_every_precision(tmp_path):
+    folder = tmp_path / "public" / RESNEXT
+    _touch(folder / "a04" / "checkpoint-0-0000.params", folder / "a04" / "checkpoint-0-symbol.json")
+    _touch(folder / "FP16" / f"{RESNEXT}.xml", folder / "FP32-INT8" / f"{RESNEXT}.xml")
+    assert _plan(tmp_path, models=(tmp_path,)) == [
+        ("mxnet", "original", f"public/{RESNEXT}/a04/checkpoint-0-0000.params"),
+        ("openvino", "FP16", f"public/{RESNEXT}/FP16/{RESNEXT}.xml"),
+        ("openvino", "FP32-INT8", f"public/{RESNEXT}/FP32-INT8/{RESNEXT}.xml"),
+    ]
+    assert [
+        p for _, p, _ in _plan(tmp_path, models=(tmp_path,), framework="openvino", precisions=("FP16",))
+    ] == ["FP16"]
+    with pytest.raises(AccuracyError, match="no FP32 IR .*ovzoo convert"):
+        _plan(tmp_path, models=(tmp_path,), framework="openvino", precisions=("FP32",))
+
+
+def test_target_devices_copy_launchers_without_one(tmp_path):
+    _touch(tmp_path / f"{RESNEXT}.xml")
+    config = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml")
+    plan = plan_evaluations(config, Targets((tmp_path,), ("cpu", "GPU"), "openvino"))
+    assert [job.device for job in plan] == ["CPU", "GPU"]
+    with pytest.raises(AccuracyError, match="MXNet launcher on CPU only"):
+        plan_evaluations(config, Targets((tmp_path,), ("GPU",), "mxnet"))
+
+
+@pytest.mark.parametrize(
+    "files, targets, message",
+    [
+        ((), {"framework": "mxnet"}, "no MXNet checkpoint at .*checkpoint-0-0000.params"),
+        ((), {"framework": "openvino"}, "no IR at"),
+        (("a.xml", "b.xml"), {"framework": "openvino"}, "more than one IR"),
+        (("checkpoint-0-0000.params",), {"framework": "mxnet"}, "symbol .* is missing"),
+        ((), {"framework": "caffe"}, "-tf caffe"),
+        ((), {"devices": ("GPU",), "framework": "openvino"}, None),  # nothing is left: filtered out
+    ],
+    ids=["no-checkpoint", "no-ir", "two-irs", "no-symbol", "unknown-framework", "none-left"],
+)
+def test_model_resolution_errors(tmp_path, files, targets, message):
+    _touch(*(tmp_path / f for f in files))
+    config = load_accuracy_config(CONFIGS / f"{RESNEXT}.yml")
+    if message is None:
+        config = load_accuracy_config(_with_device(tmp_path, "CPU"), CONFIGS / "dataset_definitions.yml")
+        message = "no launcher of the config is left"
+    with pytest.raises(AccuracyError, match=message):
+        plan_evaluations(config, Targets(models=(tmp_path,), **targets))
+
+
+def _with_device(tmp_path: Path, device: str) -> Path:
+    config = yaml.safe_load((CONFIGS / f"{RESNEXT}.yml").read_text())
+    for entry in config["models"]:
+        entry["launchers"][0]["device"] = device
+    path = tmp_path / "with-device.yml"
+    path.write_text(yaml.safe_dump(config))
+    return path
 
 
 def test_cli_bad_config_exits_1_with_one_line(tmp_path, capsys):
@@ -330,28 +420,22 @@ def test_cli_bad_config_exits_1_with_one_line(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_digits_pipeline_meets_the_accuracy_targets(tmp_path, capsys):
-    """download (loopback mirror) -> convert FP32/FP16 -> quantize INT8 on real images -> accuracy."""
-    from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
-    from ovzoo.zoo.digits import export_split
-
-    models_dir = tmp_path / "models"
-    model = download_and_convert(models_dir)
-    calibration = export_split(tmp_path / "data", "train")  # calibrate on training images
-    export_split(tmp_path / "data", "test")  # evaluate on the held-out ones
-    quantize_model(model, QuantizeOptions(models_dir, models_dir, Calibration("dataset", 300, calibration)))
-
+def test_digits_pipeline_meets_the_accuracy_targets(digits_zoo: DigitsZoo, tmp_path, capsys):
+    """download (loopback mirror) -> convert FP32/FP16 -> quantize INT8 on real images -> accuracy, with
+    -m naming the download/convert root (both launchers, every precision, in one run)."""
     code = run_command(
         "accuracy",
         [
             "-c",
-            str(REPO_ROOT / "models" / model.name / "accuracy-check.yml"),
+            str(REPO_ROOT / "models" / digits_zoo.model.name / "accuracy-check.yml"),
             "-s",
-            str(tmp_path / "data"),
-            "-a",
-            str(tmp_path / "data" / "digits_test"),
+            str(digits_zoo.data_dir),
             "-m",
-            str(models_dir),
+            str(digits_zoo.models_dir),
+            "-td",
+            "CPU",
+            "--inference_precision_hint",
+            "f32",
             "--json",
             str(tmp_path / "acc.json"),
             "--no_progress",
@@ -370,30 +454,51 @@ def test_digits_pipeline_meets_the_accuracy_targets(tmp_path, capsys):
     assert "INT8 calibrated on dataset" in table and "digits_train" in table
 
 
-def test_report_marks_synthetic_calibration(tmp_path):
+def test_report_marks_synthetic_calibration_and_failed_metrics(tmp_path):
+    from ovzoo.accuracy.config import AccuracyMetric
     from ovzoo.accuracy.evaluate import AccuracyReport, LauncherResult, MetricValue
 
     note = "INT8 calibrated on synthetic: 8 image-like images (ovzoo.images, seed 0), not real data"
+    metric = AccuracyMetric("top1", 1, 0.6, abs_threshold=0.05, rel_threshold=0.1)
     report = AccuracyReport(
         DIGITS_CONFIG,
         "digits_test",
-        10,
+        tuple(f"{i}.png" for i in range(10)),
         "f32",
         (
             LauncherResult(
                 "m",
                 "openvino",
                 "FP32-INT8",
+                "CPU",
                 tmp_path,
                 10,
-                (MetricValue("top1", 1, 0.5, 0.6, 0.55),),
+                (MetricValue(metric, 0.5, 0.55),),
                 1.0,
-                note,
+                note=note,
             ),
         ),
     )
     text = format_report(report)
-    assert "synthetic" in text and "-10.00" in text and "-5.00" in text
+    assert "synthetic" in text and "-10.00" in text and "-5.00" in text and "50.00 FAILED" in text
+    assert report.failed
+
+
+@pytest.mark.parametrize(
+    "value, abs_threshold, rel_threshold, failed",
+    [
+        (0.9, 0.0, 0.0, False),  # equal: no verdict needed
+        (0.9000001, 0.0, 0.0, True),  # the checker's default tolerance is zero
+        (0.895, 0.01, 0.0, True),  # a missing rel_threshold is 0: reached by any difference
+        (0.895, 0.01, 0.02, False),
+        (0.89, 0.01, 0.02, True),  # reaching the threshold fails (<=)
+        (0.895, 0.01, 0.005, True),  # relative 0.0056 reaches 0.005
+    ],
+)
+def test_reference_verdict_follows_accuracy_check(value, abs_threshold, rel_threshold, failed):
+    from ovzoo.accuracy.config import AccuracyMetric
+
+    assert AccuracyMetric("top1", 1, 0.9, abs_threshold, rel_threshold).failed(value) is failed
 
 
 def test_run_accuracy_streams_the_real_dataset(tmp_path):
@@ -410,8 +515,8 @@ def test_run_accuracy_streams_the_real_dataset(tmp_path):
         AccuracyOptions(
             path,
             tmp_path / "data",
-            tmp_path / "data" / "digits_test" / "val.txt",
-            tmp_path / "models",
+            Targets((tmp_path / "models",)),
+            "f32",
             definitions=CONFIGS / "dataset_definitions.yml",
             progress=False,
         )
@@ -419,3 +524,18 @@ def test_run_accuracy_streams_the_real_dataset(tmp_path):
     (result,) = report.results
     assert (result.entry, result.precision, result.images) == (model.name, "FP32", 50)
     assert result.metrics[0].original is None and result.metrics[0].value >= 0.9
+    assert len(result.predictions) == 50 and all(len(top) == 5 for top in result.predictions)
+
+
+def test_dry_run_names_every_model_file_and_runs_nothing(tmp_path, capsys):
+    folder = tmp_path / "public" / RESNEXT
+    _touch(folder / "a04" / "checkpoint-0-0000.params", folder / "a04" / "checkpoint-0-symbol.json")
+    _touch(folder / "FP32" / f"{RESNEXT}.xml")
+    argv = ["-c", str(CONFIGS / f"{RESNEXT}.yml"), "-s", str(tmp_path), "-m", str(tmp_path), "-td", "CPU"]
+    assert run_command("accuracy", [*argv, "--dry_run", "--json", str(tmp_path / "a.json")]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "a04/checkpoint-0-0000.params (mxnet, CPU)" in printed
+        and f"FP32/{RESNEXT}.xml (openvino, CPU)" in printed
+    )
+    assert not (tmp_path / "a.json").exists()

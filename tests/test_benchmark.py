@@ -35,10 +35,14 @@ def test_benchmarks_irs_and_the_original_side_by_side(tiny: tuple, tmp_path: Pat
     rows = {(m.precision, m.infer_precision): m for m in report.measurements}
     assert set(rows) == {("FP32", "f32"), ("FP16", "f32"), ("MXNet", "f32")}
     assert all(m.fps > 0 and m.median_latency_ms > 0 and m.iterations > 0 for m in rows.values())
-    assert rows["MXNet", "f32"].speedup == pytest.approx(1.0)
-    assert rows["FP32", "f32"].speedup == pytest.approx(rows["FP32", "f32"].fps / rows["MXNet", "f32"].fps)
+    # the claim the table makes: the IR runs faster than the MXNet original (on this tiny model by far:
+    # MXNet pays its per-call overhead, benchmark_app does not), and the file says the same as the table
+    assert rows["FP32", "f32"].speedup is not None and rows["FP32", "f32"].speedup > 1
     document = json.loads(report.results_json.read_text())
     assert [r["precision"] for r in document["results"]] == ["FP32", "FP16", "MXNet"]
+    assert [r["speedup"] for r in document["results"]] == [
+        rows[p, "f32"].speedup for p in ("FP32", "FP16", "MXNet")
+    ]
     assert (tmp_path / "benchmark_app" / model.name / "FP32-f32" / "benchmark_report.json").is_file()
     assert report.chart is not None and report.chart.read_bytes().startswith(PNG_MAGIC)
 
@@ -68,7 +72,9 @@ def test_a_broken_ir_is_reported_not_raised(tiny: tuple, tmp_path: Path) -> None
         [model], broken, ("FP32",), BenchmarkOptions(seconds=1), tmp_path / "out", None, "none"
     )
     assert not report.ok and report.measurements == ()
-    assert f"can't read {xml}" in report.failures[f"{model.name} FP32"]
+    (failure,) = report.failures
+    assert (failure.model, failure.precision) == (model.name, "FP32")
+    assert f"can't read {xml}" in str(failure.error)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from ovzoo.catalog.schema import parse_model
 from ovzoo.errors import DescriptorError
 from support.broken_descriptors import BROKEN, Broken
 from support.catalog import OMZ_REFERENCE, REPO_ROOT, SHA256, SHA384, valid_descriptor, write_model
+from support.required import require
 
 
 def test_there_are_at_least_25_broken_descriptors() -> None:
@@ -255,6 +256,11 @@ def test_repository_models_state_the_upstream_facts(name: str) -> None:
 # --- the public descriptors load unchanged ----------------------------------------------------------
 
 OMZ_CONFIGS = sorted(OMZ_REFERENCE.glob("*/model.yml")) if OMZ_REFERENCE.is_dir() else []
+
+
+def test_the_public_descriptors_are_there() -> None:
+    """The tests below are parametrised over them: without this one they would vanish unnoticed."""
+    require(OMZ_CONFIGS, f"the public descriptors ({OMZ_REFERENCE})", "../shared/omz-reference")
 
 
 @pytest.mark.skipif(not OMZ_CONFIGS, reason=f"{OMZ_REFERENCE} is not there")

@@ -60,7 +60,7 @@ def test_a_run_cut_off_halfway_is_finished_by_the_next_run_with_only_the_missing
 ) -> None:
     model = one_file_model(server, f"drop_at:{HALF}")
     first = download_models([model], options(tmp_path, num_attempts=1), quiet())
-    assert first.failed == ["m"] and "connection closed" in (first.results[0].error or "")
+    assert list(first.failed) == ["m"] and "connection closed" in str(first.results[0].error or "")
     assert not target(tmp_path).exists()
     assert part_path(target(tmp_path)).stat().st_size == HALF
     server.reset_counts()
@@ -187,8 +187,10 @@ def test_a_failing_model_does_not_stop_the_others(server: FaultServer, tmp_path:
     good = one_file_model(server, name="good")
     bad = one_file_model(server, "status:404", name="bad", data=payload(1000, seed=99))  # not in the cache
     report = download_models([bad, good], options(tmp_path, jobs=2), quiet())
-    assert report.failed == ["bad"]
-    assert "HTTP 404" in (report.results[0].error or "") and 'model "bad"' in (report.results[0].error or "")
+    assert list(report.failed) == ["bad"]
+    assert "HTTP 404" in str(report.results[0].error or "") and 'model "bad"' in str(
+        report.results[0].error or ""
+    )
     assert target(tmp_path, "good").read_bytes() == DATA
     assert leftovers(tmp_path / "out" / "public" / "bad") == []
 
@@ -263,9 +265,9 @@ def test_an_output_folder_that_cant_be_made_fails_the_model_cleanly(
     report = download_models(
         [one_file_model(server)], options(tmp_path, output_dir=tmp_path / "blocker"), quiet()
     )
-    assert report.failed == ["m"]
-    assert (report.results[0].error or "").startswith('model "m": ')
-    assert "Not a directory" in (report.results[0].error or "")
+    assert list(report.failed) == ["m"]
+    assert str(report.results[0].error or "").startswith('model "m": ')
+    assert "Not a directory" in str(report.results[0].error or "")
 
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
@@ -287,8 +289,8 @@ def test_ca_bundles_come_from_the_environment(
         if variable:
             assert report.ok and target(tmp_path).read_bytes() == DATA
         else:
-            assert report.failed == ["m"]
-            assert "TLS error" in (report.results[0].error or "")
+            assert list(report.failed) == ["m"]
+            assert "TLS error" in str(report.results[0].error or "")
             attempts = [r for r in caplog.records if r.getMessage().startswith("attempt ")]
             assert [r.getMessage()[:12] for r in attempts] == [
                 "attempt 1 of"

@@ -1,27 +1,35 @@
-"""The CI conversion check: the whole pipeline on synthetic checkpoints of the catalog models, and the demo.
+"""The CI conversion check: the whole pipeline on synthetic checkpoints of the eight OctConv models, and the demo.
 
-For each model: synthesise the upstream-layout archive, serve it from 127.0.0.1, download it with the
-normal downloader through a descriptor overlay (size and sha384 verified, unpacked), convert FP32 and
-FP16, and validate both against the MXNet original. Any failed check fails the test, listed by name.
+For each model: synthesise the upstream-layout archive (of exactly the public size), serve it from
+127.0.0.1, download it with the normal downloader through a descriptor overlay (size and sha384
+verified, unpacked), convert FP32 and FP16, and validate both against the MXNet original. Any failed
+check fails the test, listed by name. The synthetic classifier must also tell unseen images apart.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import openvino as ov
 import pytest
 
 from ovzoo.catalog.loader import load_model_file
 from ovzoo.convert.converter import convert_model
-from ovzoo.demo import DemoOptions, find_catalog_model, prepare_synthetic_archive, run_demo
+from ovzoo.demo import DemoOptions, demo_mirror, find_catalog_model, prepare_synthetic_archive, run_demo
 from ovzoo.download.downloader import DownloadOptions, download_models
 from ovzoo.download.local_mirror import serve_directory
+from ovzoo.images import image_like_batch
 from ovzoo.validate import validate_model
+from ovzoo.validate.inference import IrRunner
+from ovzoo.vocabulary.layout import ir_path
+from ovzoo.zoo.octave import PUBLIC_MODELS
 from ovzoo.zoo.synth import write_descriptor_overlay
 
 pytestmark = pytest.mark.slow
 
-MODELS = ("octave-resnext-50-0.25", "octave-resnet-26-0.25")
+IMAGES = 16  # validation images (seed 0: not among the synthesis' calibration images)
+MIN_DISTINCT_TOP1 = 12  # of IMAGES: the synthetic classifier separates unseen images
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +38,11 @@ def mirrors(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e")
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", PUBLIC_MODELS)
 def test_pipeline_end_to_end(name: str, mirrors: Path, tmp_path: Path) -> None:
     catalog = find_catalog_model(name)
-    archive, _ = prepare_synthetic_archive(catalog, mirrors / name / "mirror", seed=0)
+    archive, _ = prepare_synthetic_archive(catalog, demo_mirror(mirrors / name, name), seed=0)
+    assert archive.size == catalog.files[0].size  # the public archive's size: every array and the JSON right
     with serve_directory(archive.path.parent) as base_url:
         overlay = tmp_path / "models" / name / "model.yml"
         write_descriptor_overlay(catalog, archive, base_url + archive.path.name, overlay)
@@ -44,17 +53,25 @@ def test_pipeline_end_to_end(name: str, mirrors: Path, tmp_path: Path) -> None:
     assert not (model_dir / archive.path.name).exists()  # unpack_archive removes the archive
     result = convert_model(model, tmp_path / "download", tmp_path / "ir", ("FP32", "FP16"))
     assert set(result.irs) == {"FP32", "FP16"} and all(xml.is_file() for xml in result.irs.values())
-    validation = validate_model(model, tmp_path / "download", tmp_path / "ir", ("FP32", "FP16"), "mxnet", 16)
+    validation = validate_model(
+        model, tmp_path / "download", tmp_path / "ir", ("FP32", "FP16"), "mxnet", IMAGES
+    )
     failed = [f"{c.precision} {c.name}: {c.detail or c.measured}" for c in validation.failed]
     assert not failed, "\n".join(failed)
     # the card figures were checked on the IR, not skipped
     assert "no card" not in str(validation.check("cost.gflops", "FP32").limit)
+    assert float(validation.check("parity.top1_agreement", "FP16").measured) >= 0.9
+    images = np.ascontiguousarray(image_like_batch(IMAGES, 0)[:, ::-1])  # BGR, as the IR takes it
+    core = ov.Core()
+    runner = IrRunner(core, core.read_model(ir_path(tmp_path / "ir", model, "FP32")), "prob")
+    distinct = len(set(runner.run(images).prob.argmax(axis=1)))
+    assert distinct >= MIN_DISTINCT_TOP1, f"{distinct} distinct top-1 classes on {IMAGES} unseen images"
 
 
 def test_demo_runs_offline_and_writes_the_report(mirrors: Path) -> None:
-    out = mirrors / "octave-resnext-50-0.25"  # its mirror/ holds the archive the pipeline test built
+    out = mirrors / "octave-resnext-50-0.25"  # its mirror holds the archive the pipeline test built
     prepare_synthetic_archive(
-        find_catalog_model("octave-resnext-50-0.25"), out / "mirror"
+        find_catalog_model("octave-resnext-50-0.25"), demo_mirror(out, "octave-resnext-50-0.25")
     )  # (when run alone)
     result = run_demo(DemoOptions(output_dir=out, seconds=1, quantize=False, images=8))
     report = result.report_md.read_text()
@@ -63,6 +80,6 @@ def test_demo_runs_offline_and_writes_the_report(mirrors: Path) -> None:
     assert "| FP32 | f32 |" in report and "| MXNet | f32 |" in report
     assert (out / "benchmark" / "fps.png").is_file() and "![FPS per precision](benchmark/fps.png)" in report
     assert any("reused the synthetic archive" in note for note in result.notes)
-    assert result.ok, [f"{c.precision} {c.name}: {c.detail}" for c in result.validation.failed] + list(
-        result.benchmark.failures.items()
-    )
+    assert result.ok, [f"{c.precision} {c.name}: {c.detail}" for c in result.validation.failed] + [
+        str(f) for f in result.benchmark.failures
+    ]

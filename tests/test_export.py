@@ -7,14 +7,14 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ovzoo.errors import ExportError
 from ovzoo.export.repository import ExportOptions, export_models
-from support.digits_pipeline import REPO_ROOT, digits_model
+from support.cli_process import run_ovzoo
+from support.digits_pipeline import digits_model
 from support.model_repository import DIGITS, check_ovms_config, converted_digits
 
 
@@ -33,14 +33,7 @@ def export(ir_dir: Path, repo: Path, **kwargs):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
-    return subprocess.run(
-        [sys.executable, "-m", "ovzoo.cli", "export", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return run_ovzoo("export", *args)
 
 
 def test_one_precision_gives_the_model_name_a_version_folder_and_a_valid_config(ir_dir, tmp_path):

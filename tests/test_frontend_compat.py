@@ -20,6 +20,7 @@ from ovzoo.mxnet.frontend import convert_graph
 from ovzoo.mxnet.symbol import parse_symbol
 from support.mini_octave import INPUT_SHAPE, build_mini_octave
 from support.mxnet_graphs import openvino_forward, random_inputs, random_params
+from support.required import require
 from support.translator_cases import all_cases
 
 # release line -> the environment variable naming an interpreter that has it
@@ -72,8 +73,12 @@ def ir_folder(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("release", sorted(OLD_RELEASES))
 def test_irs_load_and_match_in_older_openvino(release: str, ir_folder: Path) -> None:
     old_python = os.environ.get(OLD_RELEASES[release])
-    if not old_python:
-        pytest.skip(f"set {OLD_RELEASES[release]} to a python with openvino {release} (make test does)")
+    require(
+        old_python and Path(old_python).is_file(),
+        f"a python with openvino {release}",
+        f"set {OLD_RELEASES[release]}; make test does",
+    )
+    assert old_python is not None
     tmp_path = ir_folder
     done = subprocess.run(
         [old_python, "-c", _CHECK, str(tmp_path)], capture_output=True, text=True, timeout=600, check=True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import openvino as ov
 import pytest
@@ -9,9 +11,12 @@ from openvino import opset8
 
 from ovzoo.catalog.model import Model
 from ovzoo.ir.writer import write_ir
+from ovzoo.mxnet.frontend import convert_graph
+from ovzoo.mxnet.symbol import parse_symbol
 from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
 from ovzoo.quantize.scope import narrow_group_convolutions
 from ovzoo.vocabulary.layout import ir_path
+from ovzoo.zoo.octave import OCTAVE_FAMILY, build_symbol_json, param_shapes
 from support.digits_pipeline import digits_model
 
 SIZE = 32
@@ -112,3 +117,41 @@ def test_quantize_keeps_narrow_groups_float_unless_told_otherwise(tiny_ir, tmp_p
     image = np.random.default_rng(0).uniform(0, 255, (1, 3, SIZE, SIZE)).astype(np.float32)
     prob = ov.Core().compile_model(quantized, "CPU").create_infer_request().infer({0: image})[0]
     assert prob.shape == (1, 10) and abs(float(prob.sum()) - 1) < 1e-4
+
+
+# the family: which members have grouped convolutions without a fast INT8 kernel (ResNeXt 32x4d at
+# alpha 0.25: 32 groups of 3/1 channels in L2, 6/2 in L3; 3 such layers per L2 block, 4 per L3 block)
+FAMILY_KEPT_FLOAT = {
+    name: 3 * 3 + 4 * 4 if "resnext" in name else 0 for name in OCTAVE_FAMILY if name.startswith("octave-")
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_KEPT_FLOAT))
+def test_family_members_keep_their_narrow_groups_float(name: str) -> None:
+    spec = OCTAVE_FAMILY[name]
+    graph = parse_symbol(build_symbol_json(spec), name)
+    # zero weights: the scope depends on the graph's shapes only
+    params = {key.split(":", 1)[1]: np.zeros(shape, np.float32) for key, shape in param_shapes(spec).items()}
+    kept = narrow_group_convolutions(convert_graph(graph, params, {"data": spec.input_shape}))
+    assert len(kept) == FAMILY_KEPT_FLOAT[name], [layer.name for layer in kept]
+    assert all(layer.name.startswith(("L2_", "L3_")) for layer in kept)
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_layers_kept_float_are_one_summary_line_unless_verbose(
+    tiny_ir, tmp_path, verbose: bool, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    model, root = tiny_ir
+    caplog.set_level(logging.DEBUG if verbose else logging.INFO)
+    options = QuantizeOptions(
+        root, tmp_path, Calibration("synthetic", 8), ("FP32-INT8",), graph_rewrites=False
+    )
+    quantize_model(model, options)
+    printed = capsys.readouterr()
+    nncf_info = [r for r in caplog.records if r.name == "nncf" and "Not adding" in r.getMessage()]
+    assert bool(nncf_info) == verbose  # NNCF's per-layer "Not adding ... quantizer" lines
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("ovzoo")]
+    summary = [m for m in messages if "2 grouped convolutions kept in float" in m]
+    assert len(summary) == 1 and "rt_info" in summary[0]
+    assert any("narrow (4 groups of 3->3 channels)" in m for m in messages) == verbose
+    assert max(len(line) for line in [*messages, *printed.err.splitlines()]) <= 300

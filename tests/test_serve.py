@@ -4,10 +4,8 @@ server serving, and a SIGTERM that lets the requests in flight finish."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,11 +19,13 @@ import requests
 from ovzoo.errors import ServeError
 from ovzoo.export.repository import ExportOptions, export_models
 from ovzoo.images import image_like_batch
+from ovzoo.serve.engine import load_models
 from ovzoo.serve.repository import read_repository
 from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG
+from support.cli_process import run_ovzoo
 from support.digits_pipeline import digits_model
 from support.model_repository import DIGITS, check_ovms_config, converted_digits
-from support.serve_process import REPO_ROOT, running_server
+from support.serve_process import running_server
 
 SHAPE = [1, 3, 32, 32]
 MAX_BODY_MB = "0.25"  # the server under test refuses bodies over 256 KiB; one image as JSON is ~20 KB
@@ -166,6 +166,27 @@ def test_64_concurrent_requests_all_answer_correctly(server, repository):
     np.testing.assert_array_equal(np.stack(served), expected)
 
 
+def test_concurrent_requests_overlap_in_the_async_queue(repository, tmp_path):
+    """In process, without HTTP: 32 requests at once keep all 4 infer requests of the queue busy."""
+
+    def four_requests(config: dict) -> None:
+        config["nireq"] = 4
+        config["model_version_policy"] = {"specific": {"versions": [1]}}
+
+    (config,) = read_repository(repository_with(repository, tmp_path, four_requests))
+    version = load_models([config])[DIGITS].latest
+    images = image_like_batch(32, seed=12, size=32)
+
+    async def all_at_once() -> list[dict[str, np.ndarray]]:
+        return await asyncio.gather(*(version.infer({"data": image[None]}) for image in images))
+
+    results = asyncio.run(all_at_once())
+    assert version.nireq == 4 and version.peak_in_flight == 4 and version.in_flight == 0
+    np.testing.assert_array_equal(
+        np.concatenate([r["prob"] for r in results]), direct_prob(repository, images)
+    )
+
+
 IMAGE = image_like_batch(1, seed=6, size=32)[0]
 BAD_REQUESTS = {
     # id: (body, path or None for the default, expected status, words the error must contain)
@@ -283,12 +304,6 @@ def test_version_policies(repository, tmp_path, policy, versions):
 
 
 def test_a_repository_without_config_is_a_one_line_error(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "ovzoo.cli", "serve", str(tmp_path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")},
-        timeout=120,
-    )
+    result = run_ovzoo("serve", str(tmp_path), "--port", "0", timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"ovzoo serve: error: no config.json in {tmp_path}" in result.stderr

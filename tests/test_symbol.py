@@ -164,8 +164,8 @@ def test_bad_attribute_values_name_file_node_and_attribute(getter: str, attrs: d
             "net-symbol.json: node 'f' (Flatten): inputs[0]: expected [node, output, version]",
         ),
         (
-            symbol_text([VAR, {"op": "Flatten", "name": "data", "inputs": [[0, 0, 0]]}]),
-            "net-symbol.json: node 'data' (Flatten): duplicate node name",
+            symbol_text([VAR, {"op": "null", "name": "w", "inputs": [[0, 0, 0]]}]),
+            "net-symbol.json: node 'w' (null): a variable (op 'null') can't have inputs",
         ),
     ],
     ids=[
@@ -182,7 +182,7 @@ def test_bad_attribute_values_name_file_node_and_attribute(getter: str, attrs: d
         "dangling-input",
         "not-topological",
         "bad-ref",
-        "duplicate-name",
+        "variable-with-inputs",
     ],
 )
 def test_malformed_symbols_raise_format_error_naming_file_and_node(text: str, message: str) -> None:

@@ -15,8 +15,9 @@ import pytest
 from ovzoo.catalog.model import ModelCard
 from ovzoo.cli.validate import main as validate_main
 from ovzoo.convert.converter import convert_model
-from ovzoo.validate import validate_model
+from ovzoo.validate import validate_model, validate_models
 from ovzoo.validate.cost import count_cost
+from ovzoo.validate.report import format_reports, write_json
 from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
 from support.checkpoints import tiny_checkpoint, tiny_descriptor_yaml, tiny_model, with_args
@@ -220,3 +221,30 @@ def test_cli_prints_table_writes_json_and_exits_1_on_failure(
     failed = [c for c in document["models"][0]["checks"] if not c["passed"]]
     assert [c["name"] for c in failed] == ["contract.output"]
     assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
+
+
+def test_one_model_that_cannot_be_validated_does_not_stop_the_others(tiny: tuple) -> None:
+    model, download_dir, ir_dir = tiny
+    broken = tiny_model(
+        args=("--input_model=$dl_dir/tiny/checkpoint-0-0000.params", "--data_type=FP16"), name="broken"
+    )
+    run = validate_models([broken, model], download_dir, ir_dir, ("FP32",), reference="none", images=4)
+    assert list(run.failed) == ["broken"] and "--data_type" in str(run.failed["broken"])
+    assert [r.model for r in run.reports] == [model.name] and run.reports[0].passed
+    assert not run.passed
+
+
+def test_the_table_keeps_terminal_lines_short(
+    tiny: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model, download_dir, ir_dir = tiny
+    report_json = tmp_path / "report.json"
+    report = validate_model(model, download_dir, ir_dir, ("FP32",), reference="none", images=4)
+    long_detail = replace(
+        report.checks[0], detail="x" * 500, measured="/very/long/" + "p" * 300 + "/tail.xml"
+    )
+    table = format_reports([replace(report, checks=(long_detail, *report.checks[1:]))])
+    assert max(len(line) for line in table.splitlines()) <= 300
+    assert "…" in table and "/tail.xml" in table  # shortened in the middle, the end kept
+    write_json([replace(report, checks=(long_detail,))], report_json)
+    assert "x" * 500 in report_json.read_text()  # the JSON report keeps every word

@@ -8,8 +8,10 @@ from typing import Any
 
 import yaml
 
+from support.required import shared_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OMZ_REFERENCE = REPO_ROOT.parent / "shared" / "omz-reference"
+OMZ_REFERENCE = shared_dir("omz-reference")
 
 SHA384 = "ab" * 48
 SHA256 = "cd" * 32

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from support.cli_process import checkout_env, ovzoo_command
+
 _LISTENING = re.compile(r"^serving .* on (http://\S+)$")
 
 
@@ -33,13 +32,12 @@ class ServerProcess:
 @contextmanager
 def running_server(repository: Path, *extra: str, startup_timeout: float = 120) -> Iterator[ServerProcess]:
     """Start ``ovzoo serve REPO --port 0``; yield once it prints its address; stop it afterwards."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ovzoo.cli", "serve", str(repository), "--port", "0", *extra],
+        ovzoo_command("serve", str(repository), "--port", "0", *extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=checkout_env(),
     )
     stderr_lines: list[str] = []
     reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr), daemon=True)  # type: ignore[arg-type]

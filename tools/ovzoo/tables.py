@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Columns padded to their widest cell, a dashed rule under the header."""
-    cells = [[str(h) for h in headers], *[[_cell(v) for v in row] for row in rows]]
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_cell: int | None = None) -> str:
+    """Columns padded to their widest cell, a dashed rule under the header.
+
+    ``max_cell``: longer cells keep their start and end around an ellipsis (the full text is in the
+    command's JSON report), so that a terminal line stays readable.
+    """
+    cells = [[str(h) for h in headers], *[[_shorten(_cell(v), max_cell) for v in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -30,6 +34,13 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
             *(line([_cell(v) for v in row]) for row in rows),
         ]
     )
+
+
+def _shorten(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def _cell(value: object) -> str:

@@ -25,6 +25,7 @@ from ovzoo.datasets.steps import (
     Resize,
 )
 from ovzoo.errors import OvzooError, within
+from ovzoo.tuples import tuple_items
 
 
 class AccuracyConfigError(OvzooError, ValueError):
@@ -45,9 +46,10 @@ class LauncherInput:
 @dataclass(frozen=True)
 class Launcher:
     framework: Framework
-    model: str | None  # mxnet: the .params file name; openvino: optional, the IRs are found by name
+    model: str | None  # relative to each -m folder (as accuracy_check has it); openvino: optional
     adapter: str
     inputs: tuple[LauncherInput, ...] = ()
+    device: str | None = None  # None: one evaluation per -td device (CPU when none is given)
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,28 @@ class AccuracyMetric:
     name: str
     top_k: int
     reference: float | None  # fraction 0..1
+    abs_threshold: float = 0.0  # accuracy_check's tolerances: FAILED once either is reached
+    rel_threshold: float = 0.0
+
+    def failed(self, value: float) -> bool:
+        """accuracy_check's verdict on ``value``: it differs from the reference by at least a threshold.
+
+        A difference of zero always passes; otherwise both the absolute and the relative difference
+        must stay strictly below their thresholds (a missing threshold is 0). No reference: never fails.
+        """
+        if not self.reference:  # the checker skips the comparison for a reference of None or 0
+            return False
+        difference = abs(self.reference - value)
+        if difference == 0:
+            return False
+        return self.abs_threshold <= difference or self.rel_threshold <= difference / self.reference
 
 
 @dataclass(frozen=True)
 class DatasetDefinition:
     name: str
-    annotation_file: str  # "<file> <label>" per line, relative to the annotation dir
-    data_source: str  # image folder, relative to the source dir
+    annotation_file: str  # "<file> <label>" per line, relative to the source dir (-s)
+    data_source: str  # image folder, relative to the source dir (-s)
 
 
 @dataclass(frozen=True)
@@ -133,7 +150,7 @@ def _numbers(value: Any, what: str, positive: bool = False) -> tuple[float, ...]
     """A number, a YAML list of numbers, or the model zoo's string form "(124,117,104)"."""
     items: list[Any]
     if isinstance(value, str):
-        items = [p for p in value.strip().strip("()[]").split(",") if p.strip()]
+        items = tuple_items(value)
     elif isinstance(value, list):
         items = value
     else:
@@ -152,7 +169,7 @@ def _numbers(value: Any, what: str, positive: bool = False) -> tuple[float, ...]
 def _parse_shape(value: Any, what: str) -> tuple[int, ...]:
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     try:
-        shape = tuple(int(p) for p in text.strip("()[] ").split(","))
+        shape = tuple(int(p) for p in tuple_items(text))
     except ValueError:
         raise AccuracyConfigError(f"{what}: expected a shape like 3,224,224, got {value!r}") from None
     if len(shape) != 3 or any(d < 1 for d in shape):
@@ -195,8 +212,16 @@ def _parse_step(raw: Any, what: str) -> PreprocessingStep:
     )
 
 
+def _threshold(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise AccuracyConfigError(f"{what}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
 def _parse_metric(raw: Any, what: str) -> AccuracyMetric:
-    metric = _mapping(raw, what, {"name", "type", "top_k", "reference"}, {"type"})
+    metric = _mapping(
+        raw, what, {"name", "type", "top_k", "reference", "abs_threshold", "rel_threshold"}, {"type"}
+    )
     if metric["type"] != "accuracy":
         raise AccuracyConfigError(f"{what}.type: only 'accuracy' is supported, got {metric['type']!r}")
     top_k = _positive_int(metric.get("top_k", 1), f"{what}.top_k")
@@ -205,11 +230,19 @@ def _parse_metric(raw: Any, what: str) -> AccuracyMetric:
         if isinstance(reference, bool) or not isinstance(reference, int | float) or not 0 <= reference <= 1:
             raise AccuracyConfigError(f"{what}.reference: expected a fraction 0..1, got {reference!r}")
         reference = float(reference)
-    return AccuracyMetric(str(metric.get("name", f"accuracy@top{top_k}")), top_k, reference)
+    return AccuracyMetric(
+        str(metric.get("name", f"accuracy@top{top_k}")),
+        top_k,
+        reference,
+        _threshold(metric.get("abs_threshold", 0), f"{what}.abs_threshold"),
+        _threshold(metric.get("rel_threshold", 0), f"{what}.rel_threshold"),
+    )
 
 
 def _parse_launcher(raw: Any, what: str) -> Launcher:
-    launcher = _mapping(raw, what, {"framework", "model", "adapter", "inputs"}, {"framework", "adapter"})
+    launcher = _mapping(
+        raw, what, {"framework", "model", "adapter", "inputs", "device"}, {"framework", "adapter"}
+    )
     framework = FRAMEWORK_ALIASES.get(launcher["framework"])
     if framework is None:
         raise AccuracyConfigError(
@@ -220,10 +253,17 @@ def _parse_launcher(raw: Any, what: str) -> Launcher:
             f"{what}.adapter: only 'classification' is supported, got {launcher['adapter']!r}"
         )
     model = launcher.get("model")
+    if model is not None:
+        model = _string(model, f"{what}.model")
     if framework == "mxnet":
         model = _string(model, f"{what}.model")
         if not model.endswith(".params"):
             raise AccuracyConfigError(f"{what}.model: expected an MXNet '.params' file name, got {model!r}")
+    elif model is not None and not model.endswith(".xml"):
+        raise AccuracyConfigError(f"{what}.model: expected an OpenVINO IR '.xml' file, got {model!r}")
+    device = launcher.get("device")
+    if device is not None:
+        device = _string(device, f"{what}.device")
     inputs = []
     for i, item in enumerate(launcher.get("inputs") or []):
         entry = _mapping(item, f"{what}.inputs[{i}]", {"name", "type", "shape"}, {"name", "shape"})
@@ -239,7 +279,7 @@ def _parse_launcher(raw: Any, what: str) -> Launcher:
         )
     if framework == "mxnet" and len(inputs) != 1:
         raise AccuracyConfigError(f"{what}.inputs: the mxnet launcher needs exactly one input with its shape")
-    return Launcher(framework, model, "classification", tuple(inputs))
+    return Launcher(framework, model, "classification", tuple(inputs), device)
 
 
 def _parse_dataset(raw: Any, what: str, definitions: Mapping[str, DatasetDefinition]) -> DatasetEntry:
@@ -264,7 +304,10 @@ def _parse_dataset(raw: Any, what: str, definitions: Mapping[str, DatasetDefinit
 
 
 def load_dataset_definitions(path: Path) -> dict[str, DatasetDefinition]:
-    """Read a dataset_definitions.yml: ``datasets: [{name, annotation_conversion|annotation, data_source}]``.
+    """Read a dataset_definitions.yml: ``datasets: [{name, annotation_conversion, data_source}]``.
+
+    ``annotation`` and ``dataset_meta`` (where accuracy_check keeps the converted annotation, under
+    ``-a``) are accepted and not used: ovzoo reads the annotation file itself on every run.
 
     Raises:
         AccuracyConfigError: unreadable file or a malformed entry (named by file and field).
@@ -277,31 +320,29 @@ def load_dataset_definitions(path: Path) -> dict[str, DatasetDefinition]:
             entry = _mapping(
                 raw,
                 what,
-                {"name", "annotation_conversion", "annotation", "data_source"},
-                {"name", "data_source"},
+                {"name", "annotation_conversion", "annotation", "dataset_meta", "data_source"},
+                {"name", "annotation_conversion", "data_source"},
             )
             name = _string(entry["name"], f"{what}.name")
             if name in result:
                 raise AccuracyConfigError(f"{what}.name: duplicate dataset {name!r}")
-            if "annotation_conversion" in entry:
-                conversion = _mapping(
-                    entry["annotation_conversion"],
-                    f"{what}.annotation_conversion",
-                    {"converter", "annotation_file"},
-                    {"converter", "annotation_file"},
+            conversion = _mapping(
+                entry["annotation_conversion"],
+                f"{what}.annotation_conversion",
+                {"converter", "annotation_file"},
+                {"converter", "annotation_file"},
+            )
+            if conversion["converter"] != "imagenet":
+                raise AccuracyConfigError(
+                    f"{what}.annotation_conversion.converter: only 'imagenet' "
+                    f'("<file> <label>" lines) is supported, got {conversion["converter"]!r}'
                 )
-                if conversion["converter"] != "imagenet":
-                    raise AccuracyConfigError(
-                        f"{what}.annotation_conversion.converter: only 'imagenet' "
-                        f'("<file> <label>" lines) is supported, got {conversion["converter"]!r}'
-                    )
-                annotation = _string(
-                    conversion["annotation_file"], f"{what}.annotation_conversion.annotation_file"
-                )
-            elif "annotation" in entry:
-                annotation = _string(entry["annotation"], f"{what}.annotation")
-            else:
-                raise AccuracyConfigError(f"{what}: needs 'annotation_conversion' or 'annotation'")
+            annotation = _string(
+                conversion["annotation_file"], f"{what}.annotation_conversion.annotation_file"
+            )
+            for key in ("annotation", "dataset_meta"):
+                if key in entry:
+                    _string(entry[key], f"{what}.{key}")
             result[name] = DatasetDefinition(
                 name, annotation, _string(entry["data_source"], f"{what}.data_source")
             )
@@ -314,15 +355,20 @@ def definitions_path_for(config_path: Path) -> Path:
 
 
 def load_accuracy_config(path: Path, definitions_path: Path | None = None) -> AccuracyConfig:
-    """Parse an accuracy-check config and its dataset definitions into records.
+    """Parse an accuracy-check config and its dataset definitions (``definitions_path``, else the
+    config's ``global_definitions``, else dataset_definitions.yml beside the resolved config) into records.
 
     Raises:
         AccuracyConfigError: any unsupported or malformed field, naming the file and the field.
     """
     path = Path(path)
+    with within(str(path)):
+        root = _mapping(_load_yaml(path), "top level", {"models", "global_definitions"}, {"models"})
+        if definitions_path is None and "global_definitions" in root:
+            # as accuracy_check reads it: beside the config as named (a symlink is not followed), -d wins
+            definitions_path = path.parent / _string(root["global_definitions"], "global_definitions")
     definitions = load_dataset_definitions(definitions_path or definitions_path_for(path))
     with within(str(path)):
-        root = _mapping(_load_yaml(path), "top level", {"models"}, {"models"})
         models = []
         for i, raw in enumerate(_list(root["models"], "models")):
             what = f"models[{i}]"

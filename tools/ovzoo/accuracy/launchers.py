@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import openvino as ov
 
 from ovzoo.errors import OvzooError
 
-InferencePrecision = Literal["f32", "default"]
 MXNET_BATCH = 8
 
 
@@ -62,21 +60,28 @@ def run_mxnet(
         yield from top_classes(prob, keep)
 
 
-def compile_ir(xml: Path, precision: InferencePrecision, core: ov.Core | None = None) -> ov.CompiledModel:
-    """Compile an IR for throughput on the CPU; ``f32`` pins the float parts to f32 (no bf16 on AVX512-BF16).
+# accuracy_check's --inference_precision_hint spellings -> OpenVINO's INFERENCE_PRECISION_HINT values
+PRECISION_HINTS = {"f32": "f32", "fp32": "f32", "bf16": "bf16", "f16": "f16", "fp16": "f16"}
+
+
+def compile_ir(
+    xml: Path, device: str = "CPU", precision_hint: str | None = None, core: ov.Core | None = None
+) -> ov.CompiledModel:
+    """Compile an IR for throughput; ``precision_hint`` (f32, bf16, f16) pins the float parts' precision,
+    None leaves it to the device (bf16 on CPUs with AVX512-BF16 or AMX).
 
     Raises:
         OvzooError: OpenVINO can't read or compile it.
     """
     core = core or ov.Core()
     config: dict[str, object] = {"PERFORMANCE_HINT": "THROUGHPUT"}
-    if precision == "f32":
-        config["INFERENCE_PRECISION_HINT"] = "f32"
+    if precision_hint is not None:
+        config["INFERENCE_PRECISION_HINT"] = PRECISION_HINTS[precision_hint.lower()]
     try:
-        return core.compile_model(str(xml), "CPU", config)
+        return core.compile_model(str(xml), device, config)
     except RuntimeError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise OvzooError(f"OpenVINO can't load the IR ({first})", (str(xml),)) from None
+        raise OvzooError(f"OpenVINO can't load the IR on {device} ({first})", (str(xml),)) from None
 
 
 def run_openvino(

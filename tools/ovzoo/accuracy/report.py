@@ -19,29 +19,27 @@ def _percent(value: float | None, signed: bool = False) -> str:
 
 
 def format_report(report: AccuracyReport) -> str:
-    """One row per launcher and precision: each metric in %, the config's reference, and the
-    differences (in points) to the reference and to the MXNet original."""
+    """One row per launcher, model file and device: each metric in %, the config's reference, the
+    differences (in points) to the reference and to the MXNet original, and accuracy_check's FAILED mark."""
     names = [m.name for m in report.results[0].metrics] if report.results else []
-    headers = ["model", "launcher", "precision"]
+    headers = ["model", "launcher", "precision", "device"]
     for name in names:
         headers += [f"{name} %", "ref %", "d ref", "d mxnet"]
     headers.append("note")
     rows = []
     for result in report.results:
-        row: list[object] = [result.entry, result.framework, result.precision]
+        row: list[object] = [result.entry, result.framework, result.precision, result.device]
         for metric in result.metrics:
             row += [
-                _percent(metric.value),
-                _percent(metric.reference),
+                _percent(metric.value) + (" FAILED" if metric.failed else ""),
+                _percent(metric.metric.reference),
                 _percent(metric.vs_reference, True),
                 _percent(metric.vs_original, True),
             ]
         row.append(result.note or "-")
         rows.append(row)
-    title = (
-        f"{report.dataset}: {report.images} images; IRs run at "
-        f"{'f32' if report.inference_precision == 'f32' else 'the device default precision'}"
-    )
+    hint = report.precision_hint or "the device default precision"
+    title = f"{report.dataset}: {report.images} images; IRs run at {hint}"
     return f"{title}\n{text_table(headers, rows)}"
 
 
@@ -51,21 +49,26 @@ def report_dict(report: AccuracyReport) -> dict[str, Any]:
         "config": str(report.config),
         "dataset": report.dataset,
         "images": report.images,
-        "inference_precision": report.inference_precision,
+        "inference_precision_hint": report.precision_hint,
+        "failed": report.failed,
         "results": [
             {
                 "model": r.entry,
                 "framework": r.framework,
                 "precision": r.precision,
+                "device": r.device,
                 "model_file": str(r.model_file),
                 "images": r.images,
                 "seconds": round(r.seconds, 3),
                 "note": r.note,
                 "metrics": {
                     m.name: {
-                        "top_k": m.top_k,
+                        "top_k": m.metric.top_k,
                         "value": m.value,
-                        "reference": m.reference,
+                        "reference": m.metric.reference,
+                        "abs_threshold": m.metric.abs_threshold,
+                        "rel_threshold": m.metric.rel_threshold,
+                        "failed": m.failed,
                         "vs_reference": m.vs_reference,
                         "vs_original": m.vs_original,
                     }

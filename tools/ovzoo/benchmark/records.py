@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from ovzoo.outcome import Outcomes
 
 Hint = Literal["latency", "throughput"]
 InferPrecision = Literal["f32", "bf16", "default"]
@@ -45,14 +47,9 @@ class Measurement:
     speedup: float | None  # FPS over the MXNet original's
 
 
-@dataclass(frozen=True)
-class BenchmarkReport:
+@dataclass
+class BenchmarkReport(Outcomes):
     measurements: tuple[Measurement, ...]
     options: BenchmarkOptions
     results_json: Path
     chart: Path | None
-    failures: dict[str, str] = field(default_factory=dict)  # "<model> <precision>" -> why
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures

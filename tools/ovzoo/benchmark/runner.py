@@ -16,6 +16,7 @@ from ovzoo.benchmark.records import MXNET, BenchmarkOptions, BenchmarkReport, Me
 from ovzoo.benchmark.results import write_results
 from ovzoo.catalog.model import Model
 from ovzoo.errors import BenchmarkError, OvzooError
+from ovzoo.outcome import Failure
 from ovzoo.vocabulary.layout import ir_path
 
 log = logging.getLogger(__name__)
@@ -29,23 +30,25 @@ def benchmark_model(
     work_dir: Path,
     download_dir: Path | None = None,
     reference: Literal["mxnet", "none"] = "mxnet",
-) -> tuple[list[Measurement], dict[str, str]]:
+) -> tuple[list[Measurement], list[Failure]]:
     """Every requested precision x inference precision of one model, plus the MXNet original.
 
-    Returns the measurements and, per failed run, why it failed (the others still run).
+    Returns the measurements and a failure per run that failed (the others still run).
     """
     timings: list[tuple[str, str, str, Timing]] = []  # engine, precision, infer precision, timing
-    failures: dict[str, str] = {}
+    failures: list[Failure] = []
     input_shape: tuple[int, ...] | None = None
     for precision in precisions:
         xml = ir_path(ir_dir, model, precision)
         if not xml.is_file():
-            failures[f"{model.name} {precision}"] = f"no IR at {xml}; run 'ovzoo convert' first"
+            problem = f"no IR at {xml}; run 'ovzoo convert' first"
+            failures.append(Failure(model.name, BenchmarkError(problem, (model.name, precision)), precision))
             continue
         try:
             input_shape = tuple(ov.Core().read_model(xml).inputs[0].get_partial_shape().to_shape())
         except RuntimeError as e:  # a truncated .bin or a malformed .xml; benchmark_app would fail alike
-            failures[f"{model.name} {precision}"] = f"can't read {xml}: {str(e).splitlines()[0]}"
+            problem = f"can't read {xml}: {str(e).splitlines()[0]}"
+            failures.append(Failure(model.name, BenchmarkError(problem, (model.name, precision)), precision))
             continue
         for infer_precision in options.infer_precisions:
             log.info(
@@ -64,7 +67,13 @@ def benchmark_model(
                     work_dir / model.name / f"{precision}-{infer_precision}",
                 )
             except BenchmarkError as e:
-                failures[f"{model.name} {precision} {infer_precision}"] = str(e)
+                failures.append(
+                    Failure(
+                        model.name,
+                        e.within(f"{infer_precision} inference").within(precision).within(model.name),
+                        precision,
+                    )
+                )
                 continue
             timings.append(("openvino", precision, infer_precision, timing))
     if reference == "mxnet" and input_shape is not None:
@@ -78,7 +87,7 @@ def benchmark_model(
                 )
             )
         except OvzooError as e:
-            failures[f"{model.name} {MXNET}"] = str(e)
+            failures.append(Failure(model.name, e.within(MXNET).within(model.name), MXNET))
     return _measurements(model, timings, options.batch), failures
 
 
@@ -112,16 +121,16 @@ def run_benchmarks(
 ) -> BenchmarkReport:
     """Benchmark every model, then write ``results.json`` and ``fps.png`` under ``output_dir``."""
     measurements: list[Measurement] = []
-    failures: dict[str, str] = {}
+    failures: list[Failure] = []
     for model in models:
         rows, failed = benchmark_model(
             model, ir_dir, precisions, options, output_dir / "benchmark_app", download_dir, reference
         )
         measurements += rows
-        failures.update(failed)
+        failures += failed
     results = output_dir / "results.json"
     write_results(results, measurements, options, failures)
     chart = output_dir / "fps.png" if measurements else None
     if chart is not None:
         write_chart(measurements, chart)
-    return BenchmarkReport(tuple(measurements), options, results, chart, failures)
+    return BenchmarkReport(tuple(measurements), options, results, chart, failures=failures)

@@ -41,6 +41,9 @@ def configure_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        # MXNet's C++ side prints "Subgraph backend MKLDNN is activated" for every executor it binds
+        os.environ.setdefault("MXNET_SUBGRAPH_VERBOSE", "0")
 
 
 def run_command(verb: str, argv: list[str]) -> int:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ovzoo.benchmark import BenchmarkOptions, format_measurements, run_benchmarks
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -16,7 +17,8 @@ from ovzoo.cli.common import (
     positive_float,
     positive_int,
     precision_list,
-    select_from_args,
+    report_failures,
+    run_on_models,
 )
 from ovzoo.vocabulary.layout import ir_path, model_dir
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
@@ -80,10 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     options = BenchmarkOptions(
         seconds=args.seconds,
         hint=args.hint,
@@ -111,6 +113,4 @@ def main(argv: list[str]) -> int:
         f"results: {report.results_json}" + (f", chart: {report.chart}" if report.chart else ""),
         file=sys.stderr,
     )
-    for what, why in report.failures.items():
-        print(f"ovzoo benchmark: error: {what}: {why}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return report_failures("benchmark", report.failures)

@@ -7,6 +7,7 @@ Flags are spelled with underscores, as the public model-zoo tools spell them (``
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from ovzoo.catalog.loader import MODELS_DIR_ENV, load_models, select_models
 from ovzoo.catalog.model import Model
 from ovzoo.errors import UsageError
+from ovzoo.outcome import Failure, failed_models
 from ovzoo.vocabulary.precisions import check_precisions
 
 VERBOSE_FLAGS = ("-v", "--verbose")
@@ -55,6 +57,18 @@ def add_dry_run(
     parser: argparse.ArgumentParser, what: str = "print what would be written; write nothing"
 ) -> None:
     parser.add_argument("--dry_run", action="store_true", help=what)
+
+
+def report_failures(command: str, failures: Sequence[Failure], heading: str = "FAILED:") -> int:
+    """Print each failure on one line, then the failed models (as omz_downloader lists them); the exit code."""
+    for failure in failures:
+        print(f"ovzoo {command}: error: {failure}", file=sys.stderr)
+    if not failures:
+        return 0
+    print(heading, file=sys.stderr)
+    for name in failed_models(failures):
+        print(name, file=sys.stderr)
+    return 1
 
 
 def add_model_selection_args(parser: argparse.ArgumentParser) -> None:
@@ -104,6 +118,21 @@ def add_directory_args(parser: argparse.ArgumentParser, download_dir_is: str, ou
 def output_dir(args: argparse.Namespace) -> Path:
     """``--output_dir``, or the download directory when it was not given."""
     return args.output_dir if args.output_dir is not None else args.download_dir
+
+
+def run_on_models(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str],
+    run: Callable[[argparse.Namespace, list[Model]], int],
+    allow_empty: bool = False,
+) -> int:
+    """Parse ``argv``, choose the models (:func:`select_from_args`), and ``run`` the command on them.
+
+    Returns 0 without running when ``--print_all`` only printed the names.
+    """
+    args = parser.parse_args(argv)
+    models = select_from_args(args, allow_empty)
+    return 0 if models is None else run(args, models)
 
 
 def select_from_args(args: argparse.Namespace, allow_empty: bool = False) -> list[Model] | None:

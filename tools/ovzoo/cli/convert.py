@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -19,7 +20,8 @@ from ovzoo.cli.common import (
     command_parser,
     output_dir,
     precision_list,
-    select_from_args,
+    report_failures,
+    run_on_models,
 )
 from ovzoo.convert.converter import convert_models
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
@@ -112,10 +114,10 @@ def convert_mo_command_line(argv: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if is_mo_command_line(argv):
         return convert_mo_command_line(argv)
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     report = convert_models(
         models,
         args.download_dir,
@@ -135,11 +137,4 @@ def main(argv: list[str]) -> int:
                 f"{result.model}: converted in {result.seconds:.2f} s (input: {result.input_chain})",
                 file=sys.stderr,
             )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo convert: error: {error}", file=sys.stderr)
-        print("FAILED:", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("convert", report.failures)

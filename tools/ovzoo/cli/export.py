@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_dry_run,
     add_model_selection_args,
     command_parser,
     positive_int,
     precision_list,
-    select_from_args,
+    report_failures,
+    run_on_models,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
 
@@ -53,10 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     options = ExportOptions(
         ir_dir=args.download_dir,
         repository=args.output_dir,
@@ -66,13 +67,8 @@ def main(argv: list[str]) -> int:
         dry_run=args.dry_run,
     )
     report = export_models(models, options)
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo export: error: {error}", file=sys.stderr)
-        print("FAILED (nothing written):", file=sys.stderr)
-        for name in report.failed:
-            print(f"  {name}", file=sys.stderr)
-        return 1
+    if not report.ok:
+        return report_failures("export", report.failures, "FAILED (nothing written):")
     would = "would write " if report.dry_run else ""
     for item in report.exported:
         print(

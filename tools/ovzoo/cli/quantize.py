@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -14,7 +15,8 @@ from ovzoo.cli.common import (
     output_dir,
     positive_int,
     precision_list,
-    select_from_args,
+    report_failures,
+    run_on_models,
 )
 from ovzoo.errors import UsageError
 from ovzoo.quantize import (
@@ -81,10 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     if args.dataset_dir is None and not args.synthetic:
         raise UsageError("calibration data needed: give --dataset_dir DIR or --synthetic")
     calibration = Calibration(
@@ -117,8 +119,4 @@ def main(argv: list[str]) -> int:
             f"{result.model} {result.precision}: {result.seconds:.1f} s, calibration {result.calibration}{kept}",
             file=sys.stderr,
         )
-    if report.failed:
-        for error in report.failed.values():
-            print(f"ovzoo quantize: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("quantize", report.failures)

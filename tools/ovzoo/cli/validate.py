@@ -15,9 +15,10 @@ from ovzoo.cli.common import (
     output_dir,
     positive_int,
     precision_list,
-    select_from_args,
+    report_failures,
+    run_on_models,
 )
-from ovzoo.validate import validate_model
+from ovzoo.validate.batch import default_precisions, validate_models
 from ovzoo.validate.junit import write_junit
 from ovzoo.validate.report import format_reports, write_json
 from ovzoo.vocabulary.layout import ir_path
@@ -68,16 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def default_precisions(model: Model, ir_dir: Path) -> tuple[str, ...]:
-    int8 = tuple(p for p in model.quantization_output_precisions if ir_path(ir_dir, model, p).is_file())
-    return ("FP32", "FP16", *int8)
-
-
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     ir_dir = output_dir(args)
     if args.dry_run:
         for model in models:
@@ -87,19 +83,14 @@ def main(argv: list[str]) -> int:
             if report_file is not None:
                 print(f"would write {report_file}")
         return 0
-    reports = []
-    for model in models:
-        precisions = args.precisions or default_precisions(model, ir_dir)
-        reports.append(
-            validate_model(model, args.download_dir, ir_dir, precisions, args.reference, args.images)
-        )
+    run = validate_models(models, args.download_dir, ir_dir, args.precisions, args.reference, args.images)
+    reports = run.reports
     print(format_reports(reports))
     if args.json is not None:
         write_json(reports, args.json)
     if args.junit_xml is not None:
         write_junit(reports, args.junit_xml)
-    failed = [check for report in reports for check in report.failed]
     for report in reports:
         verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"
         print(f"{report.model}: {verdict}", file=sys.stderr)
-    return 1 if failed else 0
+    return max(report_failures("validate", run.failures), 0 if run.passed else 1)

@@ -21,6 +21,7 @@ from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
 from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
+from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
 from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
@@ -44,13 +45,8 @@ class ConversionResult:
 
 
 @dataclass
-class ConversionReport:
+class ConversionReport(Outcomes):
     results: list[ConversionResult] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)  # model name -> error
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def _check_precisions(precisions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -129,14 +125,16 @@ def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
-    variables = {node.name for node in graph.variables}
-    for name in spec.input_shapes:
-        if name not in variables:
-            raise ConversionError(
-                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
-            )
     # read array by array as the translators ask, so a weight folded into another is freed at once
     params = ParamsFile.open(spec.input_model).without_prefixes()
+    variables = [node.name for node in graph.variables]
+    for name in spec.input_shapes:
+        if name not in variables:
+            inputs = [v for v in variables if v not in params and not v.endswith("_label")]
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol (its inputs: {', '.join(inputs) or 'none'})",
+                (str(spec.input_symbol),),
+            )
     return convert_graph(
         graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
     )
@@ -273,7 +271,7 @@ def convert_models(
     report = ConversionReport()
     for model, outcome in zip(models, outcomes, strict=True):
         if isinstance(outcome, OvzooError):
-            report.failed[model.name] = outcome
+            report.fail(model.name, outcome)
         else:
             report.results.append(outcome)
     return report

@@ -1,6 +1,12 @@
 """``ovzoo demo``: the whole pipeline offline (``pipeline``), its options and result (``records``), ``report.md`` (``report``)."""
 
-from ovzoo.demo.pipeline import builder_fingerprint, find_catalog_model, prepare_synthetic_archive, run_demo
+from ovzoo.demo.pipeline import (
+    builder_fingerprint,
+    demo_mirror,
+    find_catalog_model,
+    prepare_synthetic_archive,
+    run_demo,
+)
 from ovzoo.demo.records import DEMO_MODEL, DemoOptions, DemoResult
 
 __all__ = [
@@ -8,6 +14,7 @@ __all__ = [
     "DemoOptions",
     "DemoResult",
     "builder_fingerprint",
+    "demo_mirror",
     "find_catalog_model",
     "prepare_synthetic_archive",
     "run_demo",

@@ -1,4 +1,4 @@
-"""``ovzoo demo``: the whole pipeline offline, on a synthetic octave-resnext-50-0.25.
+"""``ovzoo demo``: the whole pipeline offline, on a synthetic checkpoint of one OctConv model.
 
 synthesise the checkpoint (fixed seed; reused when the archive on disk still has the recorded sha384)
 -> serve it from a mirror on 127.0.0.1 -> download it with the normal downloader through a descriptor
@@ -34,7 +34,7 @@ from ovzoo.download.hashing import file_matches
 from ovzoo.download.local_mirror import serve_directory
 from ovzoo.errors import DownloadError, ModelSelectionError, OvzooError
 from ovzoo.validate import validate_model
-from ovzoo.zoo.synth import SynthArchive, synthesize_archive, write_descriptor_overlay
+from ovzoo.zoo.synth import SynthArchive, octave_spec, synthesize_archive, write_descriptor_overlay
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,10 @@ def run_demo(options: DemoOptions) -> DemoResult:
     result = DemoResult(report_md=out / "report.md")
     started = time.perf_counter()
     catalog_model = find_catalog_model(options.model_name)
+    octave_spec(options.model_name)  # a catalog model without a builder fails here, before any work
     with _stage(result, 1, "synthesise", f"synthetic {options.model_name} checkpoint (seed {options.seed})"):
-        archive, reused = prepare_synthetic_archive(catalog_model, out / "mirror", options.seed)
+        mirror = demo_mirror(out, options.model_name)
+        archive, reused = prepare_synthetic_archive(catalog_model, mirror, options.seed)
         if reused:
             result.notes.append(f"reused the synthetic archive {archive.path} (sha384 verified)")
     with serve_directory(archive.path.parent) as base_url:
@@ -105,6 +107,11 @@ def _infer_precisions(options: DemoOptions, result: DemoResult) -> tuple[InferPr
         return ("f32",)
     result.notes.append(f"this CPU infers in {default} by default: 'default' rows show that speed")
     return ("f32", "default")
+
+
+def demo_mirror(output_dir: Path, model_name: str) -> Path:
+    """The folder the demo serves a model's synthetic archive from (one per model, so each keeps its cache)."""
+    return Path(output_dir) / "mirror" / model_name
 
 
 def find_catalog_model(name: str) -> Model:
@@ -187,9 +194,7 @@ def _download(model: Model, out: Path) -> None:
     )
     report = download_models([model], options)
     if not report.ok:
-        raise DownloadError(
-            "; ".join(r.error or r.name for r in report.results if not r.ok), (f"model {model.name!r}",)
-        )
+        raise DownloadError("; ".join(str(f) for f in report.failures), (f"model {model.name!r}",))
 
 
 def _quantize(model: Model, ir_dir: Path, options: DemoOptions, result: DemoResult) -> list[str]:

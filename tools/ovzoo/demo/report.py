@@ -61,7 +61,7 @@ def render_report(model: Model, archive: SynthArchive, result: DemoResult, optio
     if benchmark is not None and benchmark.chart is not None:
         lines += [f"![FPS per precision]({_relative(benchmark.chart, out)})", ""]
     if benchmark is not None and benchmark.failures:
-        lines += ["Benchmark failures:", "", *[f"- {k}: {v}" for k, v in benchmark.failures.items()], ""]
+        lines += ["Benchmark failures:", "", *[f"- {failure}" for failure in benchmark.failures], ""]
     lines += [
         "## The same on the real model",
         "",

@@ -21,7 +21,8 @@ from ovzoo.download.postprocess import run_postprocessing
 from ovzoo.download.progress import ProgressFormat, ProgressReporter, make_reporter
 from ovzoo.download.session import new_session
 from ovzoo.download.sources import candidate_urls, check_mirror
-from ovzoo.errors import OvzooError, UsageError, within
+from ovzoo.errors import DownloadError, OvzooError, UsageError, within
+from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import model_dir
 
 log = logging.getLogger(__name__)
@@ -52,22 +53,17 @@ class DownloadOptions:
 @dataclass(frozen=True)
 class ModelResult:
     name: str
-    ok: bool
     directory: Path
-    error: str | None = None  # the one-line message of what failed
-
-
-@dataclass(frozen=True)
-class DownloadReport:
-    results: tuple[ModelResult, ...] = field(default_factory=tuple)
+    error: OvzooError | None = None  # what failed, with the model and file in its context
 
     @property
     def ok(self) -> bool:
-        return all(result.ok for result in self.results)
+        return self.error is None
 
-    @property
-    def failed(self) -> list[str]:
-        return [result.name for result in self.results if not result.ok]
+
+@dataclass
+class DownloadReport(Outcomes):
+    results: tuple[ModelResult, ...] = field(default_factory=tuple)
 
 
 def download_models(
@@ -86,7 +82,11 @@ def download_models(
     else:
         with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="ovzoo-download") as pool:
             results = list(pool.map(job.download_model, models))
-    return DownloadReport(tuple(results))
+    report = DownloadReport(tuple(results))
+    for result in results:
+        if result.error is not None:
+            report.fail(result.name, result.error)
+    return report
 
 
 class _DownloadJob:
@@ -109,7 +109,7 @@ class _DownloadJob:
     def download_model(self, model: Model) -> ModelResult:
         directory = model_dir(self.options.output_dir, model)
         self.reporter.model_begin(model.name, len(model.files))
-        error: str | None = None
+        error: OvzooError | None = None
         try:
             with within(f'model "{model.name}"'):
                 for model_file in model.files:
@@ -119,13 +119,13 @@ class _DownloadJob:
                     run_postprocessing(model, directory)
                     self.reporter.postprocessing_end(model.name)
         except OvzooError as e:
-            error = str(e)
-            log.error("%s", error)
+            error = e
         except OSError as e:  # our side: an output folder we can't write, a full disk
-            error = f'model "{model.name}": {e.filename or directory}: {e.strerror or e}'
-            log.error("%s", error)
+            error = DownloadError(f"{e.filename or directory}: {e.strerror or e}", (f'model "{model.name}"',))
+        if error is not None:
+            log.debug("%s", error)  # the CLI prints it once, with the others
         self.reporter.model_end(model.name, error is None)
-        return ModelResult(model.name, error is None, directory, error)
+        return ModelResult(model.name, directory, error)
 
     def _download_file(self, model: Model, model_file: ModelFile, directory: Path) -> None:
         name = model_file.name.as_posix()

@@ -23,6 +23,7 @@ from ovzoo.atomic import atomic_directory_sibling, atomic_write, atomic_write_te
 from ovzoo.catalog.model import Model
 from ovzoo.errors import ExportError, ModelNotDownloaded, OvzooError, within
 from ovzoo.export.config import ModelEntry, merge_entries, read_config, render_config
+from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.model_repository import CONFIG_NAME, DEFAULT_PLUGIN_CONFIG, layout_name, version_dir
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
@@ -55,16 +56,11 @@ class ExportedVersion:
 
 
 @dataclass
-class ExportReport:
+class ExportReport(Outcomes):
     config_path: Path
     exported: list[ExportedVersion] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)  # model name -> error
     config_changed: bool = False
     dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def served_name(model: Model, precision: str, precisions: Sequence[str]) -> str:
@@ -98,7 +94,7 @@ def export_models(models: Sequence[Model], options: ExportOptions) -> ExportRepo
             with within(f'model "{model.name}"'):
                 placements.extend(_plan_model(model, options))
         except OvzooError as e:
-            report.failed[model.name] = e
+            report.fail(model.name, e)
     if report.failed:
         return report
     new_text = render_config(merge_entries(config, [p.entry for p in placements]))

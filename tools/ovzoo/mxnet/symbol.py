@@ -144,7 +144,11 @@ class Node:
 
 @dataclass(frozen=True, eq=False)
 class Graph:
-    """A parsed symbol: nodes in topological order, the outputs (heads) and the file-level attributes."""
+    """A parsed symbol: nodes in topological order, the outputs (heads) and the file-level attributes.
+
+    Nodes are addressed by index, as MXNet does: several may share a name (Gluon's Xception reuses
+    one ReLU block, giving seven nodes called ``xception650_relu0_fwd``).
+    """
 
     nodes: tuple[Node, ...]
     heads: tuple[NodeRef, ...]
@@ -153,10 +157,13 @@ class Graph:
     _by_name: Mapping[str, Node] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_name", MappingProxyType({n.name: n for n in self.nodes}))
+        by_name: dict[str, Node] = {}
+        for node in self.nodes:  # names need not be unique (a Gluon block applied twice): the first wins
+            by_name.setdefault(node.name, node)
+        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
 
     def node(self, name: str) -> Node:
-        """The node called ``name``.
+        """The first node called ``name`` (as MXNet's ``get_internals()[name + "_output"]``).
 
         Raises:
             KeyError: no node has that name.
@@ -199,7 +206,7 @@ def parse_symbol(text: str, source: str) -> Graph:
     """Parse the text of an MXNet symbol JSON; ``source`` names it in error messages.
 
     Raises:
-        FormatError: bad JSON, a missing key, a dangling or forward input reference, a duplicate name.
+        FormatError: bad JSON, a missing key, a dangling or forward input reference, a variable with inputs.
     """
     try:
         document = json.loads(text)
@@ -208,14 +215,7 @@ def parse_symbol(text: str, source: str) -> Graph:
     if not isinstance(document, dict):
         raise FormatError("expected a JSON object with 'nodes' and 'heads'", (source,))
     raw_nodes = _require(document, "nodes", list, (source,))
-    nodes: list[Node] = []
-    by_name: dict[str, Node] = {}
-    for index, raw in enumerate(raw_nodes):
-        node = _parse_node(raw, index, source)
-        if node.name in by_name:
-            raise node.format_error(f"duplicate node name (also node #{by_name[node.name].index})")
-        by_name[node.name] = node
-        nodes.append(node)
+    nodes = [_parse_node(raw, index, source) for index, raw in enumerate(raw_nodes)]
     raw_heads = _require(document, "heads", list, (source,))
     heads = tuple(_parse_ref(raw, len(nodes), (source, f"heads[{i}]")) for i, raw in enumerate(raw_heads))
     if not heads:
@@ -249,6 +249,8 @@ def _parse_node(raw: Any, index: int, source: str) -> Node:
         raise FormatError("'attrs': expected an object of strings", where)
     raw_inputs = _require(raw, "inputs", list, where)
     inputs = tuple(_parse_ref(ref, index, (*where, f"inputs[{i}]")) for i, ref in enumerate(raw_inputs))
+    if op == "null" and inputs:
+        raise FormatError(f"a variable (op 'null') can't have inputs, it has {len(inputs)}", where)
     return Node(index, op, name, MappingProxyType(attrs) if attrs else _NO_ATTRS, inputs, source)
 
 

@@ -99,11 +99,6 @@ def merge_for_int8(model: ov.Model, cache: CostCache, measure: bool = True) -> l
         record[name] = entry
         merged_now.append(entry)
     if merged_now:
-        log.info(
-            "%d narrow grouped convolutions merged to INT8-friendly groups: %s",
-            len(merged_now),
-            ", ".join(f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged_now),
-        )
         model.validate_nodes_and_infer_types()
         write_record(model, True, list(record.values()))
     return merged_now

@@ -35,6 +35,7 @@ from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
 from ovzoo.optimize.cost_cache import CostCache, default_cost_cache
 from ovzoo.optimize.int8_merge import merge_for_int8
+from ovzoo.outcome import Outcomes
 from ovzoo.quantize.scope import FloatLayer, narrow_group_convolutions
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_precisions
@@ -42,7 +43,7 @@ from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_
 log = logging.getLogger(__name__)
 
 DEFAULT_SUBSET_SIZE = 300
-DEFAULT_PRECISIONS = ("FP16-INT8", "FP32-INT8")
+DEFAULT_PRECISIONS = tuple(sorted(QUANTIZED_PRECISIONS))  # FP16-INT8, FP32-INT8
 ANNOTATION_NAME = "val.txt"
 
 
@@ -90,13 +91,8 @@ class QuantizationResult:
 
 
 @dataclass
-class QuantizationReport:
+class QuantizationReport(Outcomes):
     results: list[QuantizationResult] = field(default_factory=list)
-    failed: dict[str, OvzooError] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> list[np.ndarray]:
@@ -124,7 +120,7 @@ def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> 
         subset = images.subset(calibration.subset_size)
         return [image[None] for image in subset.preprocessed(evaluation_steps(height), height, width)]
     except OvzooError as e:
-        raise QuantizationError(e.problem, ("calibration data", *e.where)) from None
+        raise QuantizationError(e.problem, ("calibration data", *e.where), **e.facts) from None
 
 
 def _fingerprint(batches: Sequence[np.ndarray]) -> str:
@@ -137,7 +133,14 @@ def _fingerprint(batches: Sequence[np.ndarray]) -> str:
 
 @contextmanager
 def _nncf_output_to_stderr() -> Iterator[None]:
-    """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr."""
+    """NNCF writes its log and progress bars to stdout; stdout is for results, so send them to stderr.
+
+    Its INFO lines (one per layer left out of quantization) are details: shown only with ``--verbose``.
+    """
+    nncf_log = logging.getLogger("nncf")
+    level = nncf_log.level
+    if not log.isEnabledFor(logging.DEBUG):
+        nncf_log.setLevel(logging.WARNING)
     handlers = [
         h
         for h in logging.getLogger("nncf").handlers
@@ -149,6 +152,7 @@ def _nncf_output_to_stderr() -> Iterator[None]:
         with redirect_stdout(sys.stderr):  # rich progress bars look sys.stdout up when they draw
             yield
     finally:
+        nncf_log.setLevel(level)
         for handler in handlers:
             handler.setStream(sys.stdout)
 
@@ -225,6 +229,13 @@ def _record_rt_info(
         quantized.set_rt_info(value, ["ovzoo", *key.split("/")])
 
 
+def _summarise(model_name: str, summary: str, details: Sequence[str]) -> None:
+    """One INFO line per step; the per-layer list only at DEBUG (``--verbose``)."""
+    if details:
+        log.info("%s: %s", model_name, summary)
+        log.debug("%s: %s", model_name, ", ".join(details))
+
+
 def _source_precision(precision: str) -> str:
     source = PRECISIONS[precision].quantized_from
     if source is None:  # check_precisions lets only quantized precisions through
@@ -266,15 +277,19 @@ def quantize_model(
                 log.info("%s: calibration data: %s", model.name, description)
             names_before = {op.get_friendly_name() for op in ir_model.get_ops()}
             if options.graph_rewrites and options.keep_slow_layers_float:
-                merge_for_int8(ir_model, CostCache(default_cost_cache()))  # logs what it merged
-            kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
-            if kept_float:
-                log.info(
-                    "%s: %d grouped convolutions stay in float (no fast INT8 kernel): %s",
+                merged = merge_for_int8(ir_model, CostCache(default_cost_cache()))
+                _summarise(
                     model.name,
-                    len(kept_float),
-                    ", ".join(f"{layer.name} ({layer.reason})" for layer in kept_float),
+                    f"{len(merged)} narrow grouped convolutions merged to INT8-friendly groups",
+                    [f"{m.layer} ({m.groups}->{m.merged_groups} groups)" for m in merged],
                 )
+            kept_float = narrow_group_convolutions(ir_model) if options.keep_slow_layers_float else []
+            _summarise(
+                model.name,
+                f"{len(kept_float)} grouped convolutions kept in float (no fast INT8 kernel), "
+                "listed in the IR's rt_info (ovzoo/quantization/kept_float)",
+                [f"{layer.name} ({layer.reason})" for layer in kept_float],
+            )
             quantized = quantize_ir(ir_model, batches, options.calibration.subset_size, kept_float)
             stabilise_names(quantized, names_before)
             _record_rt_info(
@@ -290,7 +305,7 @@ def quantize_model(
             try:
                 write_ir(quantized, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
             except ConversionError as e:
-                raise QuantizationError(e.problem, e.where) from e
+                raise QuantizationError(e.problem, e.where, **e.facts) from e
             seconds = time.perf_counter() - started
             log.info("%s: wrote %s (%.1f s)", model.name, xml, seconds)
             results.append(
@@ -310,5 +325,5 @@ def quantize_models(models: Sequence[Model], options: QuantizeOptions) -> Quanti
             report.results.extend(quantize_model(model, options, core))
         except OvzooError as e:
             log.debug("%s failed: %s", model.name, e)
-            report.failed[model.name] = e
+            report.fail(model.name, e)
     return report

@@ -37,6 +37,8 @@ class CompiledVersion:
         self._queue.set_callback(self._finished)
         self._free = asyncio.Semaphore(len(self._queue))
         self.nireq = len(self._queue)
+        self.in_flight = 0  # requests handed to OpenVINO and not answered yet
+        self.peak_in_flight = 0  # the most at once since loading: > 1 when requests overlapped
 
     async def infer(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run one request; returns every output by name (copies, safe to keep)."""
@@ -44,7 +46,12 @@ class CompiledVersion:
         async with self._free:
             future: asyncio.Future[dict[str, np.ndarray]] = loop.create_future()
             self._queue.start_async(dict(inputs), (loop, future))
-            return await future
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                return await future
+            finally:
+                self.in_flight -= 1
 
     def _finished(
         self, request: ov.InferRequest, userdata: tuple[asyncio.AbstractEventLoop, asyncio.Future]

@@ -75,7 +75,6 @@ def _bind(host: str, port: int) -> socket.socket:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
         listener.listen(2048)
-        listener.set_inheritable(True)
     except OSError as e:
         raise ServeError(f"can't listen on {host}:{port}: {e.strerror or e}") from e
     return listener

@@ -11,6 +11,8 @@ from ovzoo.tables import markdown_table, text_table
 from ovzoo.validate.checks import ValidationReport
 
 HEADERS = ("model", "precision", "check", "result", "measured", "limit", "detail")
+# terminal cells longer than this are shortened in the middle; --json keeps every word
+TEXT_CELL = 44
 
 
 def report_rows(reports: Sequence[ValidationReport]) -> list[list[object]]:
@@ -32,7 +34,7 @@ def report_rows(reports: Sequence[ValidationReport]) -> list[list[object]]:
 def format_reports(reports: Sequence[ValidationReport], markdown: bool = False) -> str:
     """One table row per check; ``markdown`` for report.md."""
     rows = report_rows(reports)
-    return markdown_table(HEADERS, rows) if markdown else text_table(HEADERS, rows)
+    return markdown_table(HEADERS, rows) if markdown else text_table(HEADERS, rows, max_cell=TEXT_CELL)
 
 
 def write_json(reports: Sequence[ValidationReport], path: Path) -> None:

@@ -39,6 +39,7 @@ class OctaveSpec:
     growth_rate: int = 32  # DenseNet: channels each dense layer adds
     num_classes: int = 1000
     input_size: int = 224
+    public: bool = True  # one of the eight released models (in the catalog), not a test-only member
 
     @property
     def stem(self) -> str:
@@ -106,9 +107,12 @@ OCTAVE_FAMILY: dict[str, OctaveSpec] = {
             out_channels=32,
             num_classes=10,
             input_size=32,
+            public=False,
         ),
     )
 }
+# the eight released models, as the catalog names them
+PUBLIC_MODELS: tuple[str, ...] = tuple(sorted(name for name, spec in OCTAVE_FAMILY.items() if spec.public))
 
 
 def _build(spec: OctaveSpec) -> list[Node]:

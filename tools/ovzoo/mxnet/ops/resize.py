@@ -29,6 +29,8 @@ def parse_upsampling(node: Node) -> int:
 
 def infer_upsampling(node: Node, scale: int, shapes: InputShapes) -> Inferred:
     data = data_shape(node, shapes)
+    if len(data) < 3:
+        raise node.format_error(f"expected an input with spatial axes (N, C, ...), got shape {data}")
     return [(*data[:2], *(x * scale for x in data[2:]))], []
 
 

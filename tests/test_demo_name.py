@@ -1,0 +1,38 @@
+"""``ovzoo demo --name``: any of the eight family members, checked before any work is done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ovzoo.cli import demo as demo_cli
+from ovzoo.demo import DEMO_MODEL, DemoOptions, demo_mirror, run_demo
+from ovzoo.errors import ModelSelectionError
+from ovzoo.zoo.octave import OCTAVE_FAMILY, PUBLIC_MODELS
+
+
+def test_the_eight_public_models_are_the_choices_and_resnext_50_the_default() -> None:
+    assert len(PUBLIC_MODELS) == 8 and "octave-resnet-tiny-0.25" not in PUBLIC_MODELS
+    assert set(PUBLIC_MODELS) <= set(OCTAVE_FAMILY)
+    parser = demo_cli.build_parser()
+    assert parser.parse_args([]).name == DEMO_MODEL == "octave-resnext-50-0.25"
+    assert parser.parse_args(["--name", "octave-densenet-121-0.125"]).name == "octave-densenet-121-0.125"
+
+
+def test_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        demo_cli.build_parser().parse_args(["--name", "octave-resnet-9000"])
+    assert e.value.code == 2
+    assert "octave-resnet-9000" in capsys.readouterr().err
+
+
+def test_catalog_model_without_a_builder_fails_before_writing(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    with pytest.raises(ModelSelectionError, match="no synthetic builder for 'octave-digits-tiny'"):
+        run_demo(DemoOptions(output_dir=out, model_name="octave-digits-tiny"))
+    assert not out.exists()
+
+
+def test_each_model_has_its_own_mirror_folder(tmp_path: Path) -> None:
+    assert demo_mirror(tmp_path, "octave-resnet-50-0.125") == tmp_path / "mirror" / "octave-resnet-50-0.125"
