@@ -26,6 +26,7 @@ from ovzoo.accuracy.config import load_accuracy_config
 from ovzoo.accuracy.evaluate import AccuracyReport, run_accuracy
 from ovzoo.cli.__main__ import run_command
 from ovzoo.cli.accuracy import build_parser, options_from_args
+from ovzoo.vocabulary.precisions import ALL_PRECISIONS
 from support.digits_pipeline import DIGITS_CONFIG, REPO_ROOT, DigitsZoo
 
 pytestmark = pytest.mark.slow
@@ -172,18 +173,21 @@ def test_some_config_has_data_here():
     assert [p.stem for p in RUNNABLE] == ["octave-digits-tiny"]
 
 
-def _launcher_folders(config: Path, zoo: DigitsZoo) -> list[tuple[str, Path]]:
-    """(framework, -m folder) for every launcher and model file the zoo holds, as a user points at them."""
-    out = []
+# what the zoo holds for each launcher: the MXNet checkpoint and the IR of every precision
+LAUNCHERS = [("mxnet", None), *(("openvino", p) for p in ALL_PRECISIONS)]
+
+
+def _launcher_folder(config: Path, zoo: DigitsZoo, framework: str, precision: str | None) -> Path:
+    """The -m folder a user points at for that launcher: the checkpoint's, or the IR's <PREC> folder."""
     for entry in load_accuracy_config(config, DEFINITIONS).models:
         for launcher in entry.launchers:
             folder = zoo.models_dir / "public" / entry.name.removesuffix("-mx")
-            if launcher.framework == "mxnet":
+            if launcher.framework == framework == "mxnet":
                 (params,) = folder.glob(f"*/{launcher.model}")
-                out.append(("mxnet", params.parent))
-            else:
-                out += [("openvino", xml.parent) for xml in sorted(folder.glob(f"*/{entry.name}.xml"))]
-    return out
+                return params.parent
+            if launcher.framework == framework and (folder / str(precision) / f"{entry.name}.xml").is_file():
+                return folder / str(precision)
+    raise AssertionError(f"the zoo has no {framework} {precision or ''} model for {config.name}")
 
 
 def _checker_metrics(path: Path) -> dict[str, float]:
@@ -192,47 +196,39 @@ def _checker_metrics(path: Path) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("config", RUNNABLE, ids=[p.stem for p in RUNNABLE])
-def test_checker_and_ovzoo_agree_image_by_image(checker_python, digits_zoo, config, tmp_path):
+@pytest.mark.parametrize("framework, precision", LAUNCHERS, ids=[p or f for f, p in LAUNCHERS])
+def test_checker_and_ovzoo_agree_image_by_image(
+    checker_python, digits_zoo, config, framework, precision, tmp_path
+):
     """One evaluation per command line (the checker's stored predictions hold one), at f32 so that
     OpenVINO 2023.3 and today's runtime compute the same numbers."""
-    common = ["-c", str(config), "-d", str(DEFINITIONS), "-s", str(digits_zoo.data_dir), "-td", "CPU"]
-    common += ["--inference_precision_hint", "f32"]
-    folders = _launcher_folders(config, digits_zoo)
-    assert sorted(f.name for _, f in folders) == [
-        "FP16",
-        "FP16-INT8",
-        "FP32",
-        "FP32-INT8",
-        digits_zoo.model.name,
-    ]
-    for framework, folder in folders:
-        argv = [*common, "-tf", framework, "-m", str(folder)]
-        stored, figures = tmp_path / f"{folder.name}.pickle", tmp_path / f"{folder.name}.csv"
-        log = _accuracy_check(
-            checker_python,
-            [*argv, "--stored_predictions", str(stored), "--csv_result", str(figures)],
-            tmp_path,
-        )
-        assert "FAILED" not in log and "accuracy@top1: " in log, log[-2000:]
-        theirs = _driver(checker_python, ["predictions", str(stored)], tmp_path)
-        assert isinstance(theirs, dict)
+    folder = _launcher_folder(config, digits_zoo, framework, precision)
+    argv = ["-c", str(config), "-d", str(DEFINITIONS), "-s", str(digits_zoo.data_dir), "-td", "CPU"]
+    argv += ["--inference_precision_hint", "f32", "-tf", framework, "-m", str(folder)]
+    stored, figures = tmp_path / "predictions.pickle", tmp_path / "figures.csv"
+    log = _accuracy_check(
+        checker_python, [*argv, "--stored_predictions", str(stored), "--csv_result", str(figures)], tmp_path
+    )
+    assert "FAILED" not in log and "accuracy@top1: " in log, log[-2000:]
+    theirs = _driver(checker_python, ["predictions", str(stored)], tmp_path)
+    assert isinstance(theirs, dict)
 
-        report = _ovzoo(argv)
-        (result,) = report.results
-        assert (result.framework, result.model_file.parent) == (framework, folder)
-        assert set(theirs) == set(report.files) and len(report.files) == 360
-        for file, top in zip(report.files, result.predictions, strict=True):
-            assert sorted(top[:1]) == theirs[file]["1"], f"{folder.name} {file}"
-            assert sorted(top[:5]) == theirs[file]["5"], f"{folder.name} {file}"
-        assert {m.name: m.value for m in result.metrics} == _checker_metrics(figures)
-        assert not report.failed
+    report = _ovzoo(argv)
+    (result,) = report.results
+    assert (result.framework, result.model_file.parent) == (framework, folder)
+    assert set(theirs) == set(report.files) and len(report.files) == 360
+    for file, top in zip(report.files, result.predictions, strict=True):
+        assert sorted(top[:1]) == theirs[file]["1"], f"{folder.name} {file}"
+        assert sorted(top[:5]) == theirs[file]["5"], f"{folder.name} {file}"
+    assert {m.name: m.value for m in result.metrics} == _checker_metrics(figures)
+    assert not report.failed
 
 
 @pytest.mark.parametrize("config", RUNNABLE, ids=[p.stem for p in RUNNABLE])
 def test_every_ir_passes_in_both_tools_at_the_device_default(checker_python, digits_zoo, config, tmp_path):
     """The command line a user types: every IR precision in one run, the device's own inference precision
     (bf16 on CPUs with AVX512-BF16, where results move a little): no FAILED in either tool."""
-    folders = [str(f) for framework, f in _launcher_folders(config, digits_zoo) if framework == "openvino"]
+    folders = [str(_launcher_folder(config, digits_zoo, "openvino", p)) for p in ALL_PRECISIONS]
     argv = ["-c", str(config), "-d", str(DEFINITIONS), "-s", str(digits_zoo.data_dir), "-td", "CPU"]
     argv += ["-tf", "openvino", "-m", *folders]
     log = _accuracy_check(checker_python, argv, tmp_path)

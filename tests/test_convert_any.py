@@ -273,7 +273,10 @@ def test_bad_input_is_one_line_in_a_real_process(small, tmp_path):
             ),
             "several shapes need --input",
         ),
-        (("--input_shape", "[1,3,16,16]", "--input", "image"), "--input: 'image' is not a variable"),
+        (
+            ("--input_shape", "[1,3,16,16]", "--input", "image"),
+            "--input: 'image' is not a variable of the symbol (its inputs: data)",
+        ),
         (("--input_shape", "[1,3,16,16]", "--output", "nope"), "requested output 'nope'"),
         (("--input_shape", "[1,3,16,16]", "--layout", "NHWC"), "layout 'NHWC' is not supported"),
         (("--input_shape", "[1,3,16,16]", "--compress_to_fp16=maybe"), "--compress_to_fp16=maybe"),

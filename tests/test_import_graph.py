@@ -1,4 +1,4 @@
-"""The package's module-level import graph: no circle, and no stage imports another stage.
+"""The package's shape: no import circle, no stage importing another stage, no module over 400 lines.
 
 Read from the source with ``ast`` (nothing is imported): every ``import``/``from ... import`` at module
 level, ``if TYPE_CHECKING:`` blocks included (a circle there is still a circle to a reader); imports
@@ -138,3 +138,9 @@ def test_no_stage_imports_another_stage() -> None:
         if stage_of(module) and stage_of(target) and stage_of(module) != stage_of(target)
     )
     assert not crossings, "\n".join(crossings)
+
+
+def test_no_module_over_400_lines() -> None:
+    """Small modules with one job: a module that grows past 400 lines wants splitting by job."""
+    long = {name: n for name, path in modules().items() if (n := len(path.read_text().splitlines())) > 400}
+    assert not long

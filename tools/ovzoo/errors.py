@@ -2,6 +2,10 @@
 
 Every error carries where it happened as a tuple of labels (config file, model, field, node...),
 most general first, so a message reads ``models/x/model.yml: model "x": files[0].size: expected ...``.
+The facts a caller may act on (digests, sizes, op lists, node names) are attributes too, not only
+words in the message: ``OvzooError(problem, where, url=..., expected=...)`` keeps each keyword as an
+attribute and in ``facts``. What a caller learns later goes in with ``add_note``; the one-line
+message shows each note in parentheses after the problem.
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ from contextlib import contextmanager
 class OvzooError(Exception):
     """Root of every error ovzoo raises on purpose."""
 
-    def __init__(self, problem: str, where: tuple[str, ...] = ()) -> None:
+    def __init__(self, problem: str, where: tuple[str, ...] = (), **facts: object) -> None:
         super().__init__(problem)
         self.problem = problem
         self.where = tuple(where)
+        self.facts = dict(facts)
+        for name, value in facts.items():
+            setattr(self, name, value)
 
     def __str__(self) -> str:
-        return ": ".join((*self.where, self.problem))
+        notes = "".join(f" ({note})" for note in getattr(self, "__notes__", ()))
+        return ": ".join((*self.where, self.problem + notes))
 
     def within(self, label: str) -> OvzooError:
         """Return self with ``label`` added in front of the context (used by :func:`within`)."""
@@ -55,9 +63,18 @@ class DownloadError(OvzooError):
 class ChecksumMismatch(DownloadError):
     """The bytes arrived but their hash is not the declared one."""
 
+    url: str | None = None
+    algorithm: str | None = None
+    expected: str | None = None  # hex digests
+    actual: str | None = None
+
 
 class IncompleteDownload(DownloadError):
     """The server sent fewer (or more) bytes than the declared size."""
+
+    url: str | None = None
+    expected_size: int | None = None
+    actual_size: int | None = None  # None: not known (a server that sends on past the declared size)
 
 
 class TransientDownloadError(DownloadError):
@@ -70,6 +87,9 @@ class PostprocessError(OvzooError):
 
 class UnsafeArchiveError(PostprocessError):
     """An archive member that would escape the model folder or is a special file."""
+
+    archive: str | None = None
+    member: str | None = None
 
 
 class FormatError(OvzooError, ValueError):

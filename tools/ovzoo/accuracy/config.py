@@ -25,6 +25,7 @@ from ovzoo.datasets.steps import (
     Resize,
 )
 from ovzoo.errors import OvzooError, within
+from ovzoo.tuples import tuple_items
 
 
 class AccuracyConfigError(OvzooError, ValueError):
@@ -149,7 +150,7 @@ def _numbers(value: Any, what: str, positive: bool = False) -> tuple[float, ...]
     """A number, a YAML list of numbers, or the model zoo's string form "(124,117,104)"."""
     items: list[Any]
     if isinstance(value, str):
-        items = [p for p in value.strip().strip("()[]").split(",") if p.strip()]
+        items = tuple_items(value)
     elif isinstance(value, list):
         items = value
     else:
@@ -168,7 +169,7 @@ def _numbers(value: Any, what: str, positive: bool = False) -> tuple[float, ...]
 def _parse_shape(value: Any, what: str) -> tuple[int, ...]:
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     try:
-        shape = tuple(int(p) for p in text.strip("()[] ").split(","))
+        shape = tuple(int(p) for p in tuple_items(text))
     except ValueError:
         raise AccuracyConfigError(f"{what}: expected a shape like 3,224,224, got {value!r}") from None
     if len(shape) != 3 or any(d < 1 for d in shape):

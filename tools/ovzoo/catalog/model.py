@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Literal, get_args
 
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, QUANTIZED_PRECISIONS
 
 HashAlgorithm = Literal["sha256", "sha384"]
+ArchiveFormat = Literal[
+    "tar", "gztar", "bztar", "xztar", "zip"
+]  # shutil's names, as the public tools use them
+ARCHIVE_FORMATS: tuple[ArchiveFormat, ...] = get_args(ArchiveFormat)
+# where a file's bytes may come from (descriptor sources and --mirror base URLs)
+URL_SCHEMES = ("http", "https", "file")
 
 # hex digits per algorithm; used by the loader to check checksums and by the downloader to hash
 HASH_HEX_LENGTH: dict[str, int] = {"sha256": 64, "sha384": 96}
@@ -38,7 +44,7 @@ class ModelFile:
 @dataclass(frozen=True)
 class UnpackArchive:
     file: PurePosixPath
-    format: Literal["tar", "gztar", "bztar", "xztar", "zip"]
+    format: ArchiveFormat
 
 
 @dataclass(frozen=True)

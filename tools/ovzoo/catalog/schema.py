@@ -24,7 +24,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from ovzoo.catalog.model import (
+    ARCHIVE_FORMATS,
     HASH_HEX_LENGTH,
+    URL_SCHEMES,
     AccuracyReference,
     Checksum,
     Model,
@@ -64,8 +66,6 @@ KNOWN_TASK_TYPES = (
     "style_transfer", "text_prediction", "text_to_speech", "time_series", "token_recognition",
 )
 # fmt: on
-ARCHIVE_FORMATS = ("tar", "gztar", "bztar", "xztar", "zip")
-URL_SCHEMES = ("http", "https", "file")
 
 TOP_REQUIRED = ("description", "task_type", "files", "framework", "license")
 TOP_OPTIONAL = (

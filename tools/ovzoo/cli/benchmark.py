@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ovzoo.benchmark import BenchmarkOptions, format_measurements, run_benchmarks
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -17,7 +18,7 @@ from ovzoo.cli.common import (
     positive_int,
     precision_list,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.vocabulary.layout import ir_path, model_dir
 from ovzoo.vocabulary.precisions import ALL_PRECISIONS
@@ -81,10 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     options = BenchmarkOptions(
         seconds=args.seconds,
         hint=args.hint,

@@ -120,6 +120,21 @@ def output_dir(args: argparse.Namespace) -> Path:
     return args.output_dir if args.output_dir is not None else args.download_dir
 
 
+def run_on_models(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str],
+    run: Callable[[argparse.Namespace, list[Model]], int],
+    allow_empty: bool = False,
+) -> int:
+    """Parse ``argv``, choose the models (:func:`select_from_args`), and ``run`` the command on them.
+
+    Returns 0 without running when ``--print_all`` only printed the names.
+    """
+    args = parser.parse_args(argv)
+    models = select_from_args(args, allow_empty)
+    return 0 if models is None else run(args, models)
+
+
 def select_from_args(args: argparse.Namespace, allow_empty: bool = False) -> list[Model] | None:
     """The models the flags choose; None when --print_all printed the names (the caller returns 0).
 

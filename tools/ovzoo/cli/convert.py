@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -20,7 +21,7 @@ from ovzoo.cli.common import (
     output_dir,
     precision_list,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.convert.converter import convert_models
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS
@@ -113,10 +114,10 @@ def convert_mo_command_line(argv: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if is_mo_command_line(argv):
         return convert_mo_command_line(argv)
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     report = convert_models(
         models,
         args.download_dir,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_dry_run,
     add_model_selection_args,
@@ -12,7 +13,7 @@ from ovzoo.cli.common import (
     positive_float,
     positive_int,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.download import DownloadOptions, default_cache_dir, download_models
 from ovzoo.download.sources import candidate_urls
@@ -82,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     options = DownloadOptions(
         output_dir=args.output_dir,
         cache_dir=args.cache_dir or default_cache_dir(),
@@ -93,9 +96,6 @@ def main(argv: list[str]) -> int:
         jobs=args.jobs,
         progress_format=args.progress_format,
     )
-    models = select_from_args(args)
-    if models is None:
-        return 0
     if args.dry_run:
         for model in models:
             for model_file in model.files:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_dry_run,
     add_model_selection_args,
@@ -12,7 +13,7 @@ from ovzoo.cli.common import (
     positive_int,
     precision_list,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.export.repository import EXPORT_PRECISIONS, ExportOptions, export_models
 
@@ -53,10 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     options = ExportOptions(
         ir_dir=args.download_dir,
         repository=args.output_dir,

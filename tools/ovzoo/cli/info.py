@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 
+from ovzoo.catalog.model import Model
 from ovzoo.catalog.summary import model_info
-from ovzoo.cli.common import add_model_selection_args, command_parser, select_from_args
+from ovzoo.cli.common import add_model_selection_args, command_parser, run_on_models
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,11 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    models = select_from_args(args, allow_empty=True)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run, allow_empty=True)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     json.dump([model_info(m) for m in models], sys.stdout, indent=4)
     print()
     return 0

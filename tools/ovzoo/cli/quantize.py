@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -15,7 +16,7 @@ from ovzoo.cli.common import (
     positive_int,
     precision_list,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.errors import UsageError
 from ovzoo.quantize import (
@@ -82,10 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     if args.dataset_dir is None and not args.synthetic:
         raise UsageError("calibration data needed: give --dataset_dir DIR or --synthetic")
     calibration = Calibration(

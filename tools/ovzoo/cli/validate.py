@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ovzoo.catalog.model import Model
 from ovzoo.cli.common import (
     add_directory_args,
     add_dry_run,
@@ -15,7 +16,7 @@ from ovzoo.cli.common import (
     positive_int,
     precision_list,
     report_failures,
-    select_from_args,
+    run_on_models,
 )
 from ovzoo.validate.batch import default_precisions, validate_models
 from ovzoo.validate.junit import write_junit
@@ -69,10 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    models = select_from_args(args)
-    if models is None:
-        return 0
+    return run_on_models(build_parser(), argv, run)
+
+
+def run(args: argparse.Namespace, models: list[Model]) -> int:
     ir_dir = output_dir(args)
     if args.dry_run:
         for model in models:

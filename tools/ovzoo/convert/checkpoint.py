@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openvino as ov
@@ -35,13 +36,17 @@ def build_checkpoint_model(spec: ConversionSpec, graph_rewrites: bool = True) ->
     for path in (spec.input_symbol, spec.input_model):
         if not path.is_file():
             raise ModelNotDownloaded("no such file", (str(path),))
-    ir_model = translate_checkpoint(spec)
-    ir_model.set_friendly_name(spec.model_name)
-    ir_model = fold_preprocessing(ir_model, spec)
-    rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
-    files = "; ".join(
-        f"{p.name} sha256:{_sha256(p)} {p.stat().st_size}" for p in (spec.input_symbol, spec.input_model)
-    )
+    sources = (spec.input_symbol, spec.input_model)
+    # hashing a large params file takes a while; hashlib releases the GIL, so it runs beside the translation
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digests = pool.map(_sha256, sources)
+        ir_model = translate_checkpoint(spec)
+        ir_model.set_friendly_name(spec.model_name)
+        ir_model = fold_preprocessing(ir_model, spec)
+        rewrite_graph(ir_model, RewriteOptions(enabled=graph_rewrites))
+        files = "; ".join(
+            f"{p.name} sha256:{d} {p.stat().st_size}" for p, d in zip(sources, digests, strict=True)
+        )
     record_rt_info(ir_model, spec, spec.model_name, "mxnet", files)
     return ir_model
 

@@ -125,14 +125,16 @@ def translate_checkpoint(spec: ConversionSpec) -> ov.Model:
     from ovzoo.mxnet.symbol import load_symbol
 
     graph = load_symbol(spec.input_symbol)
-    variables = {node.name for node in graph.variables}
-    for name in spec.input_shapes:
-        if name not in variables:
-            raise ConversionError(
-                f"--input: {name!r} is not a variable of the symbol", (str(spec.input_symbol),)
-            )
     # read array by array as the translators ask, so a weight folded into another is freed at once
     params = ParamsFile.open(spec.input_model).without_prefixes()
+    variables = [node.name for node in graph.variables]
+    for name in spec.input_shapes:
+        if name not in variables:
+            inputs = [v for v in variables if v not in params and not v.endswith("_label")]
+            raise ConversionError(
+                f"--input: {name!r} is not a variable of the symbol (its inputs: {', '.join(inputs) or 'none'})",
+                (str(spec.input_symbol),),
+            )
     return convert_graph(
         graph, params, spec.input_shapes, outputs=spec.output or None, params_source=str(spec.input_model)
     )

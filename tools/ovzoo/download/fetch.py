@@ -71,7 +71,11 @@ def fetch_file(
                 if digest != checksum.value:
                     part.unlink(missing_ok=True)  # wrong bytes: resuming them would never help
                     raise ChecksumMismatch(
-                        f"{url}: {checksum.algorithm} is {digest}, expected {checksum.value}"
+                        f"{url}: {checksum.algorithm} is {digest}, expected {checksum.value}",
+                        url=url,
+                        algorithm=checksum.algorithm,
+                        expected=checksum.value,
+                        actual=digest,
                     )
                 _sync(part)
                 os.replace(part, target)
@@ -91,10 +95,11 @@ def fetch_file(
     if not failures:  # unreachable: at least one URL was tried and failed
         raise DownloadError("download failed")
     last_error = _most_telling(failures)
-    if len(failures) > 1:
-        last_error.problem = "every source failed: " + "; ".join(f.problem for f in failures)
+    others = [f.problem for f in failures if f is not last_error]
+    if others:
+        last_error.add_note(f"every source failed; also {'; '.join(others)}")
     if policy.attempts > 1 and worth_retrying:
-        last_error.problem = f"{last_error.problem} (gave up after {round_number} attempts)"
+        last_error.add_note(f"gave up after {round_number} attempts")
     raise last_error
 
 

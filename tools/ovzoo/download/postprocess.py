@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ovzoo.atomic import atomic_write
-from ovzoo.catalog.model import Model, RegexReplace, UnpackArchive
+from ovzoo.catalog.model import ARCHIVE_FORMATS, Model, RegexReplace, UnpackArchive
 from ovzoo.errors import PostprocessError, UnsafeArchiveError, within
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ TAR_MODES: dict[str, Literal["r:", "r:gz", "r:bz2", "r:xz"]] = {
     "bztar": "r:bz2",
     "xztar": "r:xz",
 }
-ARCHIVE_FORMATS = (*TAR_MODES, "zip")
 
 
 def run_postprocessing(model: Model, model_dir: Path) -> None:
@@ -99,7 +98,7 @@ def unpack_archive(archive: Path, dest: Path, archive_format: str) -> None:
             else:
                 _unpack_tar(archive, staging, TAR_MODES[archive_format])
         except tarfile.FilterError as e:  # the stdlib 'data' filter: a second line of defence
-            raise UnsafeArchiveError(f"{archive.name}: {e}") from e
+            raise UnsafeArchiveError(f"{archive.name}: {e}", archive=archive.name) from e
         except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
             raise PostprocessError(f"{archive.name}: can't unpack as {archive_format}: {e}") from e
         _check_links_resolve_inside(staging, archive)
@@ -112,22 +111,34 @@ def unpack_archive(archive: Path, dest: Path, archive_format: str) -> None:
 def _safe_name(archive: Path, name: str) -> PurePosixPath | None:
     """The member's relative path, None for the archive root ("./"); raises if it could escape."""
     if "\x00" in name:
-        raise UnsafeArchiveError(f"{archive.name}: member {name!r} has a NUL byte in its name")
+        raise UnsafeArchiveError(
+            f"{archive.name}: member {name!r} has a NUL byte in its name", archive=archive.name, member=name
+        )
     path = PurePosixPath(name)
     if path.is_absolute() or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise UnsafeArchiveError(f"{archive.name}: member {name!r} has an absolute path")
+        raise UnsafeArchiveError(
+            f"{archive.name}: member {name!r} has an absolute path", archive=archive.name, member=name
+        )
     if ".." in path.parts:
-        raise UnsafeArchiveError(f"{archive.name}: member {name!r} contains '..'")
+        raise UnsafeArchiveError(
+            f"{archive.name}: member {name!r} contains '..'", archive=archive.name, member=name
+        )
     return None if path == PurePosixPath(".") else path
 
 
 def _check_link_target(archive: Path, member: PurePosixPath, target: str, kind: str) -> None:
     if target.startswith("/") or re.match(r"^[A-Za-z]:", target):
-        raise UnsafeArchiveError(f"{archive.name}: {kind} {member} points to the absolute path {target!r}")
+        raise UnsafeArchiveError(
+            f"{archive.name}: {kind} {member} points to the absolute path {target!r}",
+            archive=archive.name,
+            member=str(member),
+        )
     resolved = posixpath.normpath(posixpath.join(member.parent.as_posix(), target))
     if resolved == ".." or resolved.startswith("../"):
         raise UnsafeArchiveError(
-            f"{archive.name}: {kind} {member} -> {target!r} points outside the model folder"
+            f"{archive.name}: {kind} {member} -> {target!r} points outside the model folder",
+            archive=archive.name,
+            member=str(member),
         )
 
 
@@ -135,7 +146,9 @@ def _check_not_through_symlink(archive: Path, member: PurePosixPath, symlinks: s
     for parent in list(member.parents)[:-1]:
         if parent in symlinks:
             raise UnsafeArchiveError(
-                f"{archive.name}: member {member} would be written through the symlink {parent}"
+                f"{archive.name}: member {member} would be written through the symlink {parent}",
+                archive=archive.name,
+                member=str(member),
             )
 
 
@@ -156,18 +169,23 @@ def _unpack_tar(archive: Path, staging: Path, mode: Literal["r:", "r:gz", "r:bz2
                     target = _safe_name(archive, member.linkname)
                 except UnsafeArchiveError as e:
                     raise UnsafeArchiveError(
-                        f"{archive.name}: hard link {name} -> {member.linkname!r} points outside the model folder"
+                        f"{archive.name}: hard link {name} -> {member.linkname!r} points outside the model folder",
+                        archive=archive.name,
                     ) from e
                 if target is None:
-                    raise UnsafeArchiveError(f"{archive.name}: hard link {name} points to the archive root")
+                    raise UnsafeArchiveError(
+                        f"{archive.name}: hard link {name} points to the archive root", archive=archive.name
+                    )
                 _check_not_through_symlink(archive, target, symlinks)
                 if target in symlinks:
                     raise UnsafeArchiveError(
-                        f"{archive.name}: hard link {name} points to the symlink {target}"
+                        f"{archive.name}: hard link {name} points to the symlink {target}",
+                        archive=archive.name,
                     )
             elif not (member.isfile() or member.isdir()):
                 raise UnsafeArchiveError(
-                    f"{archive.name}: member {name} is a {_tar_kind(member)}, not a file"
+                    f"{archive.name}: member {name} is a {_tar_kind(member)}, not a file",
+                    archive=archive.name,
                 )
         tar.extractall(staging, members=members, filter="data")
 
@@ -199,7 +217,8 @@ def _unpack_zip(archive: Path, staging: Path) -> None:
                 plan.append((info, name, target))
             else:
                 raise UnsafeArchiveError(
-                    f"{archive.name}: member {name} is a {_zip_kind(file_type)}, not a file"
+                    f"{archive.name}: member {name} is a {_zip_kind(file_type)}, not a file",
+                    archive=archive.name,
                 )
         for info, name, link_target in plan:
             path = staging.joinpath(*name.parts)
@@ -235,7 +254,8 @@ def _check_links_resolve_inside(staging: Path, archive: Path) -> None:
                 if os.path.commonpath([root, real]) != root:
                     member = os.path.relpath(path, staging)
                     raise UnsafeArchiveError(
-                        f"{archive.name}: symlink {member} resolves outside the model folder"
+                        f"{archive.name}: symlink {member} resolves outside the model folder",
+                        archive=archive.name,
                     )
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote, urlsplit
 
-from ovzoo.catalog.model import ModelFile
+from ovzoo.catalog.model import URL_SCHEMES, ModelFile
 from ovzoo.errors import UsageError
-
-SUPPORTED_SCHEMES = ("http", "https", "file")
 
 
 def check_mirror(base_url: str) -> str:
@@ -18,7 +16,7 @@ def check_mirror(base_url: str) -> str:
         UsageError: for any other scheme or a URL without a location.
     """
     parts = urlsplit(base_url)
-    if parts.scheme not in SUPPORTED_SCHEMES:
+    if parts.scheme not in URL_SCHEMES:
         raise UsageError(f"--mirror {base_url!r}: expected an http://, https:// or file:// URL")
     if parts.scheme != "file" and not parts.netloc:
         raise UsageError(f"--mirror {base_url!r}: the URL has no host")

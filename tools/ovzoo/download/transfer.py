@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 import requests
 import urllib3
 
-from ovzoo.catalog.model import Checksum
+from ovzoo.catalog.model import URL_SCHEMES, Checksum
 from ovzoo.download.flush import BackgroundFlusher
 from ovzoo.download.hashing import CHUNK_SIZE, BackgroundHasher, Hasher, hash_prefix, new_hasher
 from ovzoo.errors import DownloadError, IncompleteDownload, TransientDownloadError
@@ -64,7 +64,7 @@ def stream_to_part(
         return _read_http(url, part, have, size, hasher, checksum, session, timeout, on_progress)
     if scheme == "file":
         return _read_local(url, part, have, size, hasher, on_progress)
-    raise DownloadError(f"{url}: unsupported URL scheme {scheme!r} (expected http, https or file)")
+    raise DownloadError(f"{url}: unsupported URL scheme {scheme!r} (expected {', '.join(URL_SCHEMES)})")
 
 
 def _read_http(
@@ -92,7 +92,10 @@ def _read_http(
             if declared is not None and declared.isdigit() and int(declared) != size - start:
                 _drop(part)
                 raise IncompleteDownload(
-                    f"{url}: server declares {int(declared) + start} bytes, the descriptor says {size}"
+                    f"{url}: server declares {int(declared) + start} bytes, the descriptor says {size}",
+                    url=url,
+                    expected_size=size,
+                    actual_size=int(declared) + start,
                 )
             chunks = _body_chunks(response)
             have = _write_chunks(url, part, start, size, chunks, hasher, on_progress)
@@ -136,7 +139,12 @@ def _start_offset(response: requests.Response, url: str, have: int, size: int, p
             raise DownloadError(f"{url}: unexpected Content-Range {response.headers.get('Content-Range')!r}")
         if match.group(3) != "*" and int(match.group(3)) != size:
             _drop(part)
-            raise IncompleteDownload(f"{url}: server has {match.group(3)} bytes, the descriptor says {size}")
+            raise IncompleteDownload(
+                f"{url}: server has {match.group(3)} bytes, the descriptor says {size}",
+                url=url,
+                expected_size=size,
+                actual_size=int(match.group(3)),
+            )
         return have
     raise DownloadError(f"{url}: unexpected {reason}")
 
@@ -158,7 +166,12 @@ def _read_local(
         actual = os.fstat(source.fileno()).st_size
         if actual != size:
             _drop(part)
-            raise IncompleteDownload(f"{url}: file has {actual} bytes, the descriptor says {size}")
+            raise IncompleteDownload(
+                f"{url}: file has {actual} bytes, the descriptor says {size}",
+                url=url,
+                expected_size=size,
+                actual_size=actual,
+            )
         source.seek(have)
         try:
             have = _write_chunks(
@@ -195,7 +208,9 @@ def _write_chunks(
             if have + len(chunk) > size:
                 f.close()
                 _drop(part)
-                raise IncompleteDownload(f"{url}: server sent more than the declared {size} bytes")
+                raise IncompleteDownload(
+                    f"{url}: server sent more than the declared {size} bytes", url=url, expected_size=size
+                )
             f.write(chunk)
             flusher.wrote(len(chunk))
             background.update(chunk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import openvino as ov
@@ -29,11 +30,13 @@ class ConvertContext:
         parameters: Mapping[str, ov.Output],
         folded_batch_norms: Mapping[int, Node],
         params_source: str = "",
+        attributes: Sequence[Any] = (),
     ) -> None:
         self.graph = graph
         self.params = params
         self.shapes = shapes  # by node index
         self.params_source = params_source  # the .params file, for messages
+        self.attributes = attributes  # parsed attributes by node index (what each record's parse gave)
         self.values: dict[int, list[ov.Output]] = {}
         self._parameters = parameters
         self._folded = folded_batch_norms  # conv node index -> the BatchNorm folded into it

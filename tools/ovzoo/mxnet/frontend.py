@@ -17,7 +17,7 @@ from openvino import opset8
 from ovzoo.errors import ConversionError, FormatError, OvzooError
 from ovzoo.mxnet.context import ConvertContext
 from ovzoo.mxnet.ops import OPS
-from ovzoo.mxnet.shapes import infer_node_shapes, unsupported_ops_error
+from ovzoo.mxnet.shapes import run_inference, unsupported_ops_error
 from ovzoo.mxnet.symbol import Graph, Node, NodeRef
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def convert_graph(
     output_refs = _output_refs(graph, outputs)
     needed = _needed_nodes(graph, output_refs)
     _check_params_present(graph, params, input_shapes, needed, params_source)
-    shapes = infer_node_shapes(graph, input_shapes, params)
+    inference = run_inference(graph, input_shapes, params)
     parameters = {}
     for name, shape in input_shapes.items():
         parameter = opset8.parameter([int(d) for d in shape], np.float32, name=name)
@@ -58,17 +58,18 @@ def convert_graph(
     ctx = ConvertContext(
         graph,
         params,
-        shapes,
+        inference.shapes,
         {k: p.output(0) for k, p in parameters.items()},
         plan_batch_norm_folding(graph, params, {ref.node for ref in output_refs}),
         params_source,
+        inference.attributes,
     )
     for node in graph.nodes:
         if node.is_variable or node.index not in needed:
             continue
         record = OPS[node.op]
         try:
-            ctx.values[node.index] = record.translate(node, record.parse(node), ctx)
+            ctx.values[node.index] = record.translate(node, inference.attributes[node.index], ctx)
         except OvzooError:
             raise
         except Exception as e:  # a bug or an OpenVINO refusal: keep the traceback, say where

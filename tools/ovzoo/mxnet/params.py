@@ -18,6 +18,7 @@ Sparse arrays (stype 1 row_sparse, 2 csr) are refused: checkpoints of this famil
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from collections.abc import Iterable, Iterator, Mapping
@@ -120,7 +121,8 @@ class _Record:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * DTYPES[self.flag].itemsize
+        # Python integers: a corrupt shape's product must not wrap around int64 into a small size
+        return math.prod(self.shape) * DTYPES[self.flag].itemsize
 
 
 _EMPTY = _Record((0,), 0, -1)

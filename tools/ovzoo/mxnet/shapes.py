@@ -8,6 +8,8 @@ inputs; when params are given every inferred weight shape is checked against the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +18,6 @@ from ovzoo.mxnet.ops import OPS
 from ovzoo.mxnet.params import ParamsFile, stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
-
-__all__ = ["Shape", "infer_node_shapes", "infer_shapes", "unsupported_ops", "unsupported_ops_error"]
 
 
 def infer_shapes(
@@ -43,6 +43,21 @@ def infer_node_shapes(
     graph: Graph, input_shapes: Mapping[str, Sequence[int]], params: Mapping[str, np.ndarray] | None = None
 ) -> list[tuple[Shape, ...]]:
     """The shapes of every node's visible outputs, by node index (see :func:`infer_shapes`)."""
+    return run_inference(graph, input_shapes, params).shapes
+
+
+@dataclass(frozen=True)
+class Inference:
+    """What shape inference learnt, by node index: output shapes and parsed attributes (None for variables)."""
+
+    shapes: list[tuple[Shape, ...]]
+    attributes: list[Any]
+
+
+def run_inference(
+    graph: Graph, input_shapes: Mapping[str, Sequence[int]], params: Mapping[str, np.ndarray] | None = None
+) -> Inference:
+    """Parse every op's attributes and infer every shape (see :func:`infer_shapes` for the errors)."""
     error = unsupported_ops_error(graph, OPS, "translator")
     if error:
         raise error
@@ -51,12 +66,13 @@ def infer_node_shapes(
         if name not in graph or not graph.node(name).is_variable:
             raise FormatError(f"input {name!r} is not a variable of the symbol", (graph.source,))
     known: list[tuple[Shape, ...] | None] = [None] * len(graph.nodes)
+    attributes: list[Any] = [None] * len(graph.nodes)
     for var in graph.variables:
         if var.name in input_shapes:
             known[var.index] = (tuple(int(d) for d in input_shapes[var.name]),)
     for node in graph.op_nodes:
         record = OPS[node.op]
-        attrs = record.parse(node)
+        attrs = attributes[node.index] = record.parse(node)
         in_shapes: list[Shape | None] = []
         for ref in node.inputs:
             shape = _output_shape(known, ref.node, ref.index, graph)
@@ -87,7 +103,7 @@ def infer_node_shapes(
             fallback = _variable_fallback(node, params)
             shapes = (fallback,) if fallback else ()
         result.append(shapes)
-    return result
+    return Inference(result, attributes)
 
 
 def _settle_input(

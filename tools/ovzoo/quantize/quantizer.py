@@ -43,7 +43,7 @@ from ovzoo.vocabulary.precisions import PRECISIONS, QUANTIZED_PRECISIONS, check_
 log = logging.getLogger(__name__)
 
 DEFAULT_SUBSET_SIZE = 300
-DEFAULT_PRECISIONS = ("FP16-INT8", "FP32-INT8")
+DEFAULT_PRECISIONS = tuple(sorted(QUANTIZED_PRECISIONS))  # FP16-INT8, FP32-INT8
 ANNOTATION_NAME = "val.txt"
 
 
@@ -120,7 +120,7 @@ def calibration_images(calibration: Calibration, input_shape: Sequence[int]) -> 
         subset = images.subset(calibration.subset_size)
         return [image[None] for image in subset.preprocessed(evaluation_steps(height), height, width)]
     except OvzooError as e:
-        raise QuantizationError(e.problem, ("calibration data", *e.where)) from None
+        raise QuantizationError(e.problem, ("calibration data", *e.where), **e.facts) from None
 
 
 def _fingerprint(batches: Sequence[np.ndarray]) -> str:
@@ -305,7 +305,7 @@ def quantize_model(
             try:
                 write_ir(quantized, xml, compress_to_fp16=PRECISIONS[precision].compress_to_fp16)
             except ConversionError as e:
-                raise QuantizationError(e.problem, e.where) from e
+                raise QuantizationError(e.problem, e.where, **e.facts) from e
             seconds = time.perf_counter() - started
             log.info("%s: wrote %s (%.1f s)", model.name, xml, seconds)
             results.append(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import openvino as ov
 
 from ovzoo.catalog.model import Model, TensorInfo
+from ovzoo.tuples import tuple_items
 from ovzoo.validate.checks import Check
 from ovzoo.vocabulary.spec import ConversionSpec
 
@@ -134,6 +135,6 @@ def _normalise(text: str) -> str:
     if text in ("none", "missing", "True", "False"):
         return text
     try:
-        return _numbers([float(v) for v in text.replace("[", "").replace("]", "").split(",")])
+        return _numbers([float(v) for v in tuple_items(text)])
     except ValueError:
         return text

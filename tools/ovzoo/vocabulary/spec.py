@@ -9,8 +9,7 @@ everything else by name, so a model never converts with an argument silently ign
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,15 +18,18 @@ import numpy as np
 from ovzoo.catalog.model import Model, TensorInfo
 from ovzoo.errors import ConversionError
 from ovzoo.vocabulary.layout import model_dir
+from ovzoo.vocabulary.mo_values import (
+    Fail,
+    read_inputs,
+    read_layout,
+    read_model_files,
+    read_named_numbers,
+    read_numbers,
+    read_outputs,
+)
 
-# MXNet checkpoints are <prefix>-<epoch>.params beside <prefix>-symbol.json (mx.model.load_checkpoint).
-_CHECKPOINT_PARAMS = re.compile(r"^(?P<prefix>.+)-(?P<epoch>\d+)\.params$")
-# "data[124,117,104]", "[124,117,104]", "data(1,3,224,224)" ...
-_NAMED_VALUES = re.compile(r"^(?P<name>[^\[\]()]*)[\[(](?P<values>[^\[\]()]*)[\])]$")
-_LAYOUT = re.compile(r"^(?:(?P<name>[^()]+)\((?P<inner>[^()]*)\)|(?P<bare>[A-Za-z?.]+(?:->[A-Za-z?.]+)?))$")
 # Flags whose value is fixed by ovzoo itself; accepted only when they agree with it.
 _FIXED_FLAGS = {"--framework": "mxnet"}
-_SUPPORTED_LAYOUTS = ("NCHW",)
 # The flags ovzoo honours: switches take no value, the others exactly one.
 _SWITCHES = {"--reverse_input_channels"}
 _VALUED = {
@@ -150,9 +152,6 @@ class IrTarget:
         return self.output_dir / f"{self.model_name}.xml"
 
 
-Fail = Callable[[str], ConversionError]
-
-
 def split_arguments(arguments: Sequence[str], fail: Fail) -> list[tuple[str, str | None]]:
     """``--flag=value`` and ``--flag value`` into (flag, value) pairs; value None for a bare switch."""
     switches = _SWITCHES | _NO_EFFECT_SWITCHES
@@ -219,7 +218,7 @@ def parse_mo_args(model: Model, download_dir: Path, output_dir: Path) -> Convers
         )
     values = _collect(model.model_optimizer_args, fail, command_line=False)
     dirs = substitution_dirs(model, download_dir, output_dir)
-    input_model, input_symbol = _model_files(values, dirs, fail)
+    input_model, input_symbol = read_model_files(values, dirs, fail)
     return _interpret(
         values, model.name, input_model, input_symbol, model.input_info, model.model_optimizer_args, fail
     )
@@ -246,7 +245,7 @@ def parse_mo_command_line(
 
     arguments = tuple(arguments)
     values = _collect(arguments, fail, command_line=True)
-    input_model, input_symbol = _model_files(values, {}, fail)
+    input_model, input_symbol = read_model_files(values, {}, fail)
     input_model, input_symbol = base / input_model, base / input_symbol
     where[:] = [str(input_model)]
     compress = _compress_to_fp16(values, fail)
@@ -276,15 +275,15 @@ def _interpret(
     arguments: Sequence[str],
     fail: Fail,
 ) -> ConversionSpec:
-    inputs = _inputs(values, input_info, fail)
+    inputs = read_inputs(values, input_info, fail)
     input_name, input_shape = inputs[0]
     names = [name for name, _ in inputs]
-    mean = _named_numbers("--mean_values", values.get("--mean_values"), names, input_shape, fail)
-    scale = _named_numbers("--scale_values", values.get("--scale_values"), names, input_shape, fail)
+    mean = read_named_numbers("--mean_values", values.get("--mean_values"), names, input_shape, fail)
+    scale = read_named_numbers("--scale_values", values.get("--scale_values"), names, input_shape, fail)
     if values.get("--scale") is not None:
         if scale is not None:
             raise fail("--scale and --scale_values: give one of them")
-        scale = _numbers(str(values["--scale"]), "--scale", fail)
+        scale = read_numbers(str(values["--scale"]), "--scale", fail)
         if len(scale) != 1:
             raise fail(
                 f"--scale={values['--scale']}: expected one number (use --scale_values for one per channel)"
@@ -297,11 +296,11 @@ def _interpret(
         input_symbol=input_symbol,
         input_name=input_name,
         input_shape=input_shape,
-        layout=_layout(values.get("--layout"), names, input_info, fail),
+        layout=read_layout(values.get("--layout"), names, input_info, fail),
         mean=mean,
         scale=scale,
         reverse_input_channels="--reverse_input_channels" in values,
-        output=_parse_output(values.get("--output"), fail),
+        output=read_outputs(values.get("--output"), fail),
         arguments=tuple(arguments),
         extra_inputs=tuple(inputs[1:]),
     )
@@ -326,197 +325,3 @@ def _compress_to_fp16(values: Mapping[str, str | None], fail: Fail) -> bool:
     if len(set(choices.values())) > 1:
         raise fail("--compress_to_fp16 and --data_type disagree")
     return next(iter(choices.values()), True)
-
-
-def _substitute(text: str, dirs: Mapping[str, Path], flag: str, fail: Fail) -> Path:
-    if not dirs:  # a command line: the shell already expanded what it meant to
-        return Path(text)
-
-    def replace(match: re.Match[str]) -> str:
-        key = match.group(1) or match.group(2)
-        if key not in dirs:
-            raise fail(f"{flag}: unknown placeholder ${key} (known: {', '.join('$' + k for k in dirs)})")
-        return str(dirs[key])
-
-    return Path(re.sub(r"\$\{(\w+)\}|\$(\w+)", replace, text))
-
-
-def _model_files(values: Mapping[str, str | None], dirs: Mapping[str, Path], fail: Fail) -> tuple[Path, Path]:
-    if values.get("--input_model") is None:
-        raise fail("--input_model is required (the checkpoint's .params file)")
-    params = _substitute(str(values["--input_model"]), dirs, "--input_model", fail)
-    if values.get("--input_symbol") is not None:
-        return params, _substitute(str(values["--input_symbol"]), dirs, "--input_symbol", fail)
-    match = _CHECKPOINT_PARAMS.match(params.name)
-    if match is None:
-        raise fail(
-            f"--input_model: {params.name!r} is not named <prefix>-<epoch>.params, "
-            "so the symbol file can't be derived; add --input_symbol"
-        )
-    return params, params.with_name(f"{match['prefix']}-symbol.json")
-
-
-def _split_top(text: str) -> list[str]:
-    """Split on the commas outside brackets: ``a[1,2],b(3,4)`` -> ``['a[1,2]', 'b(3,4)']``."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += char in "[("
-        depth -= char in "])"
-        if char == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    parts.append(current.strip())
-    return parts
-
-
-def _numbers(text: str, flag: str, fail: Fail, kind: type = float) -> tuple:
-    parts = [p.strip() for p in re.split(r"[,\s]+", text) if p.strip()]
-    if not parts:
-        raise fail(f"{flag}: no values in {text!r}")
-    if kind is int and any(p in ("?", "-1") or ".." in p for p in parts):
-        raise fail(f"{flag}: dynamic dimensions ({text}) are not supported; give a static shape")
-    try:
-        return tuple(kind(p) for p in parts)
-    except ValueError:
-        raise fail(f"{flag}: expected comma-separated {kind.__name__}s, got {text!r}") from None
-
-
-def _inputs(
-    values: Mapping[str, str | None], input_info: tuple[TensorInfo, ...], fail: Fail
-) -> list[tuple[str, tuple[int, ...]]]:
-    """(name, static shape) for every data input from --input, --input_shape, --batch and input_info."""
-    named = _parse_input(values.get("--input"), fail)
-    shapes = _parse_shapes(values.get("--input_shape"), fail)
-    if shapes and len(shapes) != len(named):
-        if values.get("--input") is None and len(shapes) > 1:
-            raise fail(
-                f"--input_shape={values['--input_shape']}: several shapes need --input naming each input"
-            )
-        raise fail(
-            f"--input_shape={values['--input_shape']}: {len(shapes)} shapes for {len(named)} input(s) "
-            f"in --input={values.get('--input')}"
-        )
-    inputs: list[tuple[str, tuple[int, ...]]] = []
-    for i, (name, from_input) in enumerate(named):
-        shape = shapes[i] if shapes else None
-        if from_input is not None:
-            if shape is not None and shape != from_input:
-                raise fail(
-                    f"--input_shape {list(shape)} disagrees with --input {list(from_input)} for {name!r}"
-                )
-            shape = from_input
-        if shape is None:
-            info = next((t for t in input_info if t.name == name), None)
-            if info is None:
-                flag = f"--input={values['--input']}: " if len(named) > 1 else ""
-                raise fail(f"{flag}no input shape for {name!r}: give --input_shape (or input_info)")
-            shape = tuple(info.shape)
-        if values.get("--batch") is not None:
-            shape = (_batch(str(values["--batch"]), fail), *shape[1:])
-        if any(d <= 0 for d in shape) or (i == 0 and len(shape) != 4):
-            raise fail(f"input shape {list(shape)} of {name!r}: expected 4 positive dimensions (NCHW)")
-        inputs.append((name, shape))
-    if len({name for name, _ in inputs}) != len(inputs):
-        raise fail(f"--input={values['--input']}: an input is named twice")
-    return inputs
-
-
-def _batch(text: str, fail: Fail) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise fail(f"--batch={text}: expected a positive integer")
-    return int(text)
-
-
-def _parse_input(text: str | None, fail: Fail) -> list[tuple[str, tuple[int, ...] | None]]:
-    if text is None:
-        return [("data", None)]  # MXNet classifiers' input variable
-    if "{" in text or "->" in text:
-        raise fail(f"--input={text}: input type or value overrides are not supported")
-    inputs: list[tuple[str, tuple[int, ...] | None]] = []
-    for item in _split_top(text):
-        match = _NAMED_VALUES.match(item)
-        name = (match["name"] if match else item).strip()
-        if not name:
-            raise fail(f"--input={text}: no input name")
-        if ":" in name:
-            raise fail(f"--input={text}: input ports ({name!r}) are not supported; name the variable")
-        inputs.append((name, _numbers(match["values"], "--input", fail, int) if match else None))
-    return inputs
-
-
-def _parse_shapes(text: str | None, fail: Fail) -> list[tuple[int, ...]]:
-    if text is None:
-        return []
-    shapes = []
-    for item in _split_top(text.strip()):
-        match = _NAMED_VALUES.match(item)
-        if match is None or match["name"].strip():
-            raise fail(
-                f"--input_shape={text}: expected shapes like [1,3,224,224] (comma-separated for several inputs)"
-            )
-        shapes.append(_numbers(match["values"], "--input_shape", fail, int))
-    return shapes
-
-
-def _named_numbers(
-    flag: str, text: str | None, names: Sequence[str], input_shape: tuple[int, ...], fail: Fail
-) -> tuple[float, ...] | None:
-    """Values for the first input; ``name[v,...]`` groups for several inputs (only the first may carry any)."""
-    if text is None:
-        return None
-    items = _split_top(text.strip()) if re.search(r"[\])]\s*,", text) else [text.strip()]
-    found: tuple[float, ...] | None = None
-    for item in items:
-        match = _NAMED_VALUES.match(item)
-        if match is None:
-            raise fail(f"{flag}={text}: expected {names[0]}[v1,v2,v3] or [v1,v2,v3]")
-        name = match["name"].strip() or names[0]
-        if name not in names:
-            raise fail(f"{flag}={text}: names input {name!r}, but the input is {names[0]!r}")
-        if name != names[0]:
-            raise fail(f"{flag}={text}: preprocessing of a second input ({name!r}) is not supported")
-        found = _numbers(match["values"], flag, fail)
-        if len(found) not in (1, input_shape[1]):
-            raise fail(f"{flag}={text}: {len(found)} values for {input_shape[1]} channels of {name!r}")
-    return found
-
-
-def _layout(text: str | None, names: Sequence[str], input_info: tuple[TensorInfo, ...], fail: Fail) -> str:
-    """The first input's layout; a layout named for another input is accepted and left as it is."""
-    layout: str | None = None
-    if text is None:
-        info = next((i for i in input_info if i.name == names[0]), None)
-        layout = (info.layout if info and info.layout else "NCHW").upper()
-    else:
-        for item in _split_top(text.strip()):
-            match = _LAYOUT.match(item)
-            if match is None:
-                raise fail(f"--layout={text}: expected NCHW or {names[0]}(NCHW)")
-            name = match["name"].strip() if match["name"] is not None else names[0]
-            if name not in names:
-                raise fail(f"--layout={text}: names input {name!r}, but the input is {names[0]!r}")
-            value = (match["inner"] if match["name"] is not None else match["bare"]).strip().upper()
-            if "->" in value:
-                raise fail(f"--layout={text}: layout changes are not supported")
-            if name == names[0]:
-                layout = value
-        layout = layout or "NCHW"
-    if layout not in _SUPPORTED_LAYOUTS:
-        raise fail(
-            f"layout {layout!r} is not supported (MXNet classifiers are {', '.join(_SUPPORTED_LAYOUTS)})"
-        )
-    return layout
-
-
-def _parse_output(text: str | None, fail: Fail) -> tuple[str, ...]:
-    if text is None:
-        return ()
-    names = tuple(n.strip() for n in text.split(","))
-    if not all(names):
-        raise fail(f"--output={text}: empty output name")
-    for name in names:
-        if ":" in name:
-            raise fail(f"--output={text}: output ports ({name!r}) are not supported; name the node")
-    return names

@@ -54,7 +54,7 @@ def batch_norm_affine(node: Node, ctx: ConvertContext) -> tuple[np.ndarray, np.n
     Raises:
         FormatError: a negative or NaN moving variance (names the param).
     """
-    attrs = parse_batch_norm(node)
+    attrs = ctx.attributes[node.index] if ctx.attributes else parse_batch_norm(node)
     beta, mean, var = (ctx.param(node, slot).astype(np.float64) for slot in (2, 3, 4))
     bad = np.flatnonzero(~(var >= 0))  # NaN compares false
     if bad.size:
