@@ -212,6 +212,27 @@ CASES: list[TranslatorCase] = [
         lambda: mx.sym.UpSampling(data(), scale=3, sample_type="nearest", name="up"),
         shapes={"data": (N, C, 5, 7)},
     ),
+    TranslatorCase(
+        "upsampling-two-inputs-concat",
+        lambda: mx.sym.UpSampling(
+            data("a"), data("b"), scale=2, sample_type="nearest", num_args=2, name="up"
+        ),
+        shapes={"a": (N, 3, 4, 4), "b": (N, 2, 2, 2)},
+    ),
+    TranslatorCase(
+        "upsampling-three-inputs-sum",
+        lambda: mx.sym.UpSampling(
+            data("a"),
+            data("b"),
+            data("c"),
+            scale=3,
+            sample_type="nearest",
+            num_args=3,
+            multi_input_mode="sum",
+            name="up",
+        ),
+        shapes={"a": (N, 2, 2, 4), "b": (N, 2, 6, 12), "c": (N, 2, 1, 2)},
+    ),
     # sums and products
     TranslatorCase(
         "add_n-3",
