@@ -4,7 +4,9 @@ For each model (by default one per architecture: ResNet, ResNeXt, SE-ResNet, Den
 
 1. build its synthetic checkpoint (cached, as benchmarks/convert.py does) and convert it to FP32;
 2. ``quantize_model`` to FP32-INT8 with ``--subset-size`` synthetic calibration images, recording the
-   time and how many narrow grouped convolutions stayed float (ovzoo.quantize.scope);
+   time, how many narrow grouped convolutions stayed float (ovzoo.quantize.scope) and how many the
+   graph rewrites merged into wider groups (ovzoo.optimize: at conversion for speed, at quantization
+   to get an INT8 kernel);
 3. benchmark_app (throughput hint, ``--seconds`` each): FP32 at ``-infer_precision f32``, FP32 at the
    CPU's default precision, and FP32-INT8 at the default. The IRs of every model take turns, round
    after round, and each keeps its best round, so no model always runs at a busier moment.
@@ -22,6 +24,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -65,14 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     from ovzoo.benchmark import BenchmarkOptions, Timing, run_benchmark_app
     from ovzoo.catalog.loader import load_models
     from ovzoo.convert.converter import convert_model
+    from ovzoo.optimize.record import read_merged_layers
     from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
     from ovzoo.vocabulary.layout import ir_path
 
     catalog = {m.name: m for m in load_models()}
     models = [catalog[name] for name in args.name.split(",")]
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    work = Path(tempfile.mkdtemp(prefix="ovzoo-bench-quantize-family-"))
     args.cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ovzoo-bench-quantize-family-", dir=REPO / "build"))
     prepared: dict[str, dict] = {}
     for model in models:
         download_dir = args.download_dir or synthetic_download_dir(args.cache, model.name)
@@ -81,13 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         (result,) = quantize_model(
             model, QuantizeOptions(work, work, Calibration("synthetic", args.subset_size), ("FP32-INT8",))
         )
+        merged = {
+            p: len(read_merged_layers(ov.Core().read_model(ir_path(work, model, p))))
+            for p in ("FP32", "FP32-INT8")
+        }
         prepared[model.name] = {
             "quantize_s": time.perf_counter() - started,
             "kept_float": len(result.kept_float),
+            "merged_fp32": merged["FP32"],
+            "merged_int8": merged["FP32-INT8"],
         }
         print(
             f"{model.name}: FP32 -> FP32-INT8 in {prepared[model.name]['quantize_s']:.1f} s "
-            f"({args.subset_size} synthetic images), {len(result.kept_float)} layers kept float",
+            f"({args.subset_size} synthetic images), {len(result.kept_float)} layers kept float, "
+            f"grouped convolutions merged: {merged['FP32']} in FP32, {merged['FP32-INT8']} in INT8",
             flush=True,
         )
 
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"\n{'model':28s} {'FP32 f32':>9s} {'FP32 dflt':>9s} {'INT8 dflt':>9s} "
-        f"{'INT8/FP32f32':>12s} {'INT8/FP32dflt':>13s} {'kept float':>10s} {'NNCF s':>7s}"
+        f"{'INT8/FP32f32':>12s} {'INT8/FP32dflt':>13s} {'kept float':>10s} {'merged':>9s} {'NNCF s':>7s}"
     )
     figures = []
     for model in models:
@@ -122,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{model.name:28s} {fps['FP32@f32']:9.1f} {fps['FP32@default']:9.1f} {fps['FP32-INT8@default']:9.1f} "
             f"{row['int8_vs_fp32_f32']:11.2f}x {row['int8_vs_fp32_default']:12.2f}x {row['kept_float']:10d} "
+            f"{row['merged_fp32']:4d}/{row['merged_int8']:<4d} "
             f"{row['quantize_s']:7.1f}"
         )
     device = ov.Core().get_property("CPU", "FULL_DEVICE_NAME")
@@ -129,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         f"FPS, benchmark_app -hint throughput -t {args.seconds:g}, best of {args.rounds} rounds; device: {device}; "
         f"INT8/BF16 instructions: {int8_instructions()}; load average before: {load_before}"
     )
+    print("merged: grouped convolutions whose groups the graph rewrites merged, in the FP32 IR / the INT8 IR")
     if args.json:
         args.json.write_text(json.dumps({"device": device, "models": figures}, indent=2) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -50,7 +50,10 @@ def parse_reshape(node: Node) -> Reshape:
     node.check(
         not node.attr_tuple("target_shape", ()), "the deprecated target_shape attribute is not supported"
     )
-    return Reshape(node.attr_tuple("shape", ()), node.attr_bool("reverse", False))
+    attrs = Reshape(node.attr_tuple("shape", ()), node.attr_bool("reverse", False))
+    if not attrs.shape:
+        raise node.format_error("attribute 'shape' is missing or empty")
+    return attrs
 
 
 def reshape_target(node: Node, attrs: Reshape, data: Shape) -> Shape:
