@@ -122,3 +122,20 @@ def test_params_with_or_without_prefixes_give_the_same_model(tmp_path: Path, pre
         mx.nd.save(f"{prefix}-0000.params", {k.split(":", 1)[1]: mx.nd.array(v) for k, v in arrays.items()})
     (actual,) = _convert(prefix)
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_repeated_node_names_give_unique_layer_names(tmp_path: Path) -> None:
+    """OpenVINO 2023.3 refuses an IR whose layer names repeat: the first node keeps the MXNet name."""
+    prefix = tmp_path / "reused"
+    _export(_Reused(), prefix)
+    graph = load_symbol(Path(f"{prefix}-symbol.json"))
+    params = strip_prefixes(load_params(Path(f"{prefix}-0000.params")))
+    model = convert_graph(graph, params, {"data": SHAPE})
+    names = [op.get_friendly_name() for op in model.get_ops()]
+    assert len(names) == len(set(names))
+    relu = next(node for node in graph.nodes if node.op == "Activation")
+    first = next(op for op in model.get_ops() if op.get_friendly_name() == relu.name)
+    assert (
+        tuple(first.get_output_partial_shape(0).to_shape())
+        == infer_shapes(graph, {"data": SHAPE})[relu.name][0]
+    )

@@ -342,6 +342,7 @@ CASES: list[TranslatorCase] = [
         lambda: mx.sym.Concat(data("a"), data("b"), data("c"), name="concat0"),
         shapes={"a": IMAGE["data"], "b": (N, 4, H, W), "c": (N, 2, H, W)},
     ),
+    TranslatorCase("repeated-node-names", lambda: _repeated_names(), shapes={"act": IMAGE["data"]}),
     TranslatorCase("dropout-identity", lambda: mx.sym.Dropout(data(), p=0.5, name="drop")),
     # softmax family
     TranslatorCase(
@@ -376,6 +377,13 @@ def _shared_conv():
     return mx.sym.add_n(
         _zoo_bn(conv, "bn"), mx.sym.Activation(conv, act_type="relu", name="relu"), name="sum"
     )
+
+
+def _repeated_names():
+    """One name on three nodes and on an input, as Gluon writes a block applied several times."""
+    x = mx.sym.Activation(data("act"), act_type="relu", name="act")
+    x = mx.sym.Activation(x - 0.5, act_type="relu", name="act")
+    return mx.sym.Activation(x * 2, act_type="sigmoid", name="act")
 
 
 def _se_block():

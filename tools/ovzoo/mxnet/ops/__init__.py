@@ -36,6 +36,7 @@ OPS: dict[str, AnyRecord] = {
     "Cast": fill.CAST,  # float types, integer types truncate; the IR stays f32
     "Concat": slicing.CONCAT,  # dim defaults to 1
     "Convolution": conv.CONVOLUTION,  # num_group > 1 -> GroupConvolution
+    "Deconvolution": conv.DECONVOLUTION,  # groups, adj; target_shape refused
     "Dropout": identity.DROPOUT,  # identity; mode='always' refused
     "ElementWiseSum": elementwise.ADD_N,  # old name of add_n
     "Flatten": reshape.FLATTEN,
