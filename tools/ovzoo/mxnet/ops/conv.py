@@ -39,7 +39,12 @@ def check_layout(node: Node) -> None:
 
 
 def parse_convolution(node: Node) -> Convolution:
-    no_bias = node.attr_bool("no_bias", False)
+    return _parse_filter_attributes(node, no_bias_default=False)
+
+
+def _parse_filter_attributes(node: Node, *, no_bias_default: bool) -> Convolution:
+    """The attributes Convolution and Deconvolution share (their no_bias defaults differ)."""
+    no_bias = node.attr_bool("no_bias", no_bias_default)
     node.expect_inputs(2 if no_bias else 3)
     check_layout(node)
     kernel = node.attr_tuple("kernel", ())
@@ -135,30 +140,12 @@ class Deconvolution:
 
 
 def parse_deconvolution(node: Node) -> Deconvolution:
-    node.expect_inputs(2 if node.attr_bool("no_bias", True) else 3)
     node.check(not node.attr_tuple("target_shape", ()), "target_shape is not supported (give pad and adj)")
-    check_layout(node)
-    kernel = node.attr_tuple("kernel", ())
-    if not kernel or any(k <= 0 for k in kernel):
-        raise node.format_error(f"attribute 'kernel': expected positive sizes, got {kernel}")
-    rank = len(kernel)
-    conv = Convolution(
-        kernel,
-        spatial(node, node.attr_tuple("stride", ()), "stride", 1, rank),
-        spatial(node, node.attr_tuple("dilate", ()), "dilate", 1, rank),
-        spatial(node, node.attr_tuple("pad", ()), "pad", 0, rank),
-        node.attr_int("num_filter", 0),
-        node.attr_int("num_group", 1),
-        node.attr_bool("no_bias", True),
-    )
-    adj = spatial(node, node.attr_tuple("adj", ()), "adj", 0, rank)
-    if min(conv.stride + conv.dilate) <= 0 or min(conv.pad + adj) < 0:
+    conv = _parse_filter_attributes(node, no_bias_default=True)
+    adj = spatial(node, node.attr_tuple("adj", ()), "adj", 0, len(conv.kernel))
+    if min(adj) < 0 or any(a >= max(s, d) for a, s, d in zip(adj, conv.stride, conv.dilate, strict=True)):
         raise node.format_error(
-            f"stride {conv.stride}, dilate {conv.dilate}, pad {conv.pad}, adj {adj}: out of range"
-        )
-    if any(a >= max(s, d) for a, s, d in zip(adj, conv.stride, conv.dilate, strict=True)):
-        raise node.format_error(
-            f"adj {adj} must be smaller than stride {conv.stride} or dilate {conv.dilate}"
+            f"adj {adj} must be >= 0 and smaller than stride {conv.stride} or dilate {conv.dilate}"
         )
     return Deconvolution(conv, adj)
 

@@ -168,8 +168,7 @@ class LRN:
 
 def parse_lrn(node: Node) -> LRN:
     node.expect_inputs(1)
-    if "nsize" not in node.attrs:
-        raise node.format_error("attribute 'nsize' is required")
+    node.require("nsize")
     attrs = LRN(
         node.attr_float("alpha", 1e-4),
         node.attr_float("beta", 0.75),

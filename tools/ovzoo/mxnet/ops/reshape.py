@@ -155,8 +155,7 @@ RESHAPE = OpRecord(parse_reshape, infer_reshape, translate_reshape)
 def parse_expand_dims(node: Node) -> int:
     """MXNet expand_dims(data; axis) (no default): a new axis of size 1 at ``axis`` of the output."""
     node.expect_inputs(1)
-    if "axis" not in node.attrs:
-        raise node.format_error("attribute 'axis' is required")
+    node.require("axis")
     return node.attr_int("axis", 0)
 
 
