@@ -251,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  touched layers total {total[0]:.2f} -> {total[1]:.2f} ms; all nodes {all_nodes[0]:.2f} -> {all_nodes[1]:.2f} ms"
     )
     figures["perf_count_totals_ms"] = {"touched": total, "all_nodes": all_nodes}
+    # one disturbed layer can swing the totals on a loaded machine; the median per-layer ratio can't
+    per_layer = (
+        float(np.median([after / before for before, after in rows.values()])) if rows else float("nan")
+    )
+    figures["perf_count_median_layer_ratio"] = per_layer
+    print(f"  median per-layer time ratio after/before over the {len(rows)} touched layers: {per_layer:.3f}")
 
     # -- 4. INT8 ----------------------------------------------------------------------------------
     ok = c["rewrites"]["wall_s_median"] < TARGET_CONVERT_S
