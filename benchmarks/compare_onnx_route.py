@@ -210,14 +210,19 @@ def print_table(rows: list[Row]) -> None:
         print("\nFailures:")
         for model, route, error in failures:
             print(f"- {model} ({route}): {error}")
-    ovzoo = {r.model for r in rows if r.ovzoo.ok and (r.ovzoo.parity or 0) <= PARITY_LIMIT}
+
+    def faithful(route: Route) -> bool:
+        return route.ok and route.parity is not None and route.parity <= PARITY_LIMIT
+
+    ovzoo = {r.model for r in rows if faithful(r.ovzoo)}
     onnx = {r.model for r in rows if r.onnx.ok}
+    onnx_faithful = {r.model for r in rows if faithful(r.onnx)}
     both = [r for r in rows if r.ovzoo.ok and r.onnx.ok]
     speedups = sorted(r.onnx.seconds / r.ovzoo.seconds for r in both)
     print(
-        f"\n{len(rows)} models: ovzoo converts {len(ovzoo)} with FP32 parity <= {PARITY_LIMIT:g}, "
-        f"the ONNX route converts {len(onnx)}; "
-        f"only the ONNX route: {sorted(onnx - ovzoo) or 'none'}; only ovzoo: {len(ovzoo - onnx)}"
+        f"\n{len(rows)} models: ovzoo converts {len(ovzoo)} with FP32 parity <= {PARITY_LIMIT:g}; "
+        f"the ONNX route converts {len(onnx)}, {len(onnx_faithful)} of them with that parity; "
+        f"converted only by the ONNX route: {sorted(onnx - ovzoo) or 'none'}; only by ovzoo: {len(ovzoo - onnx)}"
     )
     if speedups:
         print(

@@ -13,7 +13,7 @@
    FP32 (f32) and FP32-INT8 (default precision), interleaved round after round, best round kept.
 
     .venv/bin/python benchmarks/graph_rewrites.py [--rounds 200] [--int8-seconds 10] [--int8-rounds 2]
-        [--subset-size 300] [--legacy-venv build/legacy-mo-venv] [--no-int8] [--json FILE]
+        [--subset-size 300] [--legacy-venv build/legacy-mo-venv] [--no-int8] [--download-dir DIR] [--json FILE]
 
 Goals (issue 13): latency ovzoo / MO <= 0.9 at f32 and at the default precision; FP32-INT8 >= 2.2x
 FP32 (f32) throughput; conversion with the rewrites < 3 s. Synthetic weights: timings only.
@@ -146,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-int8", action="store_true")
     parser.add_argument("--legacy-venv", type=Path, default=REPO / "build" / "legacy-mo-venv")
     parser.add_argument("--cache", type=Path, default=REPO / "build" / "bench-checkpoints")
+    parser.add_argument(
+        "--download-dir", type=Path, default=None, help="a download dir holding the checkpoint"
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -163,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     load = [" ".join(f"{x:.2f}" for x in os.getloadavg())]
     model = load_model_file(REPO / "models" / MODEL / "model.yml")
     args.cache.mkdir(parents=True, exist_ok=True)
-    download_dir = synthetic_download_dir(args.cache, MODEL)
+    download_dir = args.download_dir or synthetic_download_dir(args.cache, MODEL)
     work = Path(tempfile.mkdtemp(prefix="ovzoo-bench-rewrites-", dir=REPO / "build"))
     figures: dict = {"model": MODEL, "device": core.get_property("CPU", "FULL_DEVICE_NAME")}
     figures["default_precision"] = default_precision
@@ -248,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  touched layers total {total[0]:.2f} -> {total[1]:.2f} ms; all nodes {all_nodes[0]:.2f} -> {all_nodes[1]:.2f} ms"
     )
     figures["perf_count_totals_ms"] = {"touched": total, "all_nodes": all_nodes}
+    # one disturbed layer can swing the totals on a loaded machine; the median per-layer ratio can't
+    per_layer = (
+        float(np.median([after / before for before, after in rows.values()])) if rows else float("nan")
+    )
+    figures["perf_count_median_layer_ratio"] = per_layer
+    print(f"  median per-layer time ratio after/before over the {len(rows)} touched layers: {per_layer:.3f}")
 
     # -- 4. INT8 ----------------------------------------------------------------------------------
     ok = c["rewrites"]["wall_s_median"] < TARGET_CONVERT_S

@@ -18,6 +18,8 @@ import pytest
 
 from ovzoo.mxnet.frontend import convert_graph
 from ovzoo.mxnet.symbol import parse_symbol
+from ovzoo.optimize import RewriteOptions, rewrite_graph
+from support.cost_tables import write_cost_table
 from support.mini_octave import INPUT_SHAPE, build_mini_octave
 from support.mxnet_graphs import openvino_forward, random_inputs, random_params
 from support.required import require
@@ -62,11 +64,18 @@ def ir_folder(tmp_path_factory) -> Path:
         _save(model, random_inputs(case.shapes), folder / case.id)
     sym = build_mini_octave()
     shapes = {"data": INPUT_SHAPE}
+    params = random_params(sym, shapes)
     _save(
-        convert_graph(parse_symbol(sym.tojson(), "mini"), random_params(sym, shapes), shapes),
+        convert_graph(parse_symbol(sym.tojson(), "mini"), params, shapes),
         random_inputs(shapes),
         folder / "mini-octave",
     )
+    # the same with its grouped convolutions merged (ovzoo.optimize), forced by a cost table
+    merged = convert_graph(parse_symbol(sym.tojson(), "mini"), params, shapes)
+    table = tmp_path_factory.mktemp("costs") / "costs.json"
+    write_cost_table(merged, table, favour=2)
+    assert rewrite_graph(merged, RewriteOptions(cost_cache=table, measure=False))
+    _save(merged, random_inputs(shapes), folder / "mini-octave-merged-groups")
     return folder
 
 

@@ -21,7 +21,7 @@ from openvino import opset8
 from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache, machine_key
-from ovzoo.optimize.group_merge import block_diagonal, cost_keys, find_candidates, merges_for
+from ovzoo.optimize.group_merge import block_diagonal, find_candidates, merges_for
 from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
 from ovzoo.optimize.layer_timing import INT8
 from ovzoo.optimize.record import read_merged_layers
@@ -31,6 +31,7 @@ from ovzoo.validate.cost import count_cost
 from ovzoo.validate.runner import validate_model
 from ovzoo.vocabulary.layout import ir_path
 from support.checkpoints import catalog_model, synthetic_checkpoint, tiny_checkpoint, tiny_model
+from support.cost_tables import write_cost_table
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
 
@@ -46,18 +47,6 @@ def narrow_group_model(seed: int = 0) -> ov.Model:
         conv.set_friendly_name(f"gconv{i}")
         y = opset8.relu(conv).output(0)
     return ov.Model([y], [x], "narrow")
-
-
-def write_cost_table(model: ov.Model, path: Path, favour: int | None) -> None:
-    """Layer times that make merge factor ``favour`` the fastest for every layer (None: merging always loses)."""
-    candidates = find_candidates(model)
-    table = {}
-    for (i, _precision), key in cost_keys(candidates, ov.Core()).items():
-        merges = merges_for(candidates[i].weights.shape)
-        best = favour if favour in merges else None
-        table[key] = {str(m): (0.5 if m == best else 1.0 + 0.1 * m) for m in merges}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(table))
 
 
 def infer(model: ov.Model, x: np.ndarray) -> np.ndarray:
@@ -124,6 +113,12 @@ def test_cost_cache_keeps_entries_written_by_others(tmp_path):
     for t in threads:
         t.join()
     assert set(CostCache(path).entries) == {"key0", "key1"}
+    late = CostCache(tmp_path / "other.json")
+    CostCache(tmp_path / "other.json").put({"k": {1: 1.0}})
+    late.put({"k": {1: 2.0}})  # measured at the same time by another process: the first figures stay
+    assert late.get("k") == CostCache(tmp_path / "other.json").get("k") == {1: 1.0}
+    late.put({"k": {1: 3.0}}, replace=True)  # benchmarks/group_merge_costs.py's careful figures
+    assert CostCache(tmp_path / "other.json").get("k") == {1: 3.0}
     path.write_text("{not json")
     assert CostCache(path).get("key0") is None  # an unreadable cache is an empty one
 

@@ -45,6 +45,7 @@ SAMPLE = [
     "darknet53",
     "residualattentionnet56",
     "hrnet_w18_small_v1_c",
+    "xception",
 ]
 
 

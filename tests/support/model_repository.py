@@ -8,22 +8,16 @@ from pathlib import Path
 import jsonschema
 
 from ovzoo.export.repository import ExportOptions, export_models
-from support.digits_pipeline import REPO_ROOT, digits_model, download_and_convert
+from support.digits_pipeline import digits_model, download_and_convert
+from support.required import require, shared_dir
 
-# shared/ sits beside the checkout (/work/main, CI's clone) or one level up (a developer's worktree)
-OVMS_SCHEMA = next(
-    (
-        p / "shared" / "ovms" / "models_config_schema.json"
-        for p in REPO_ROOT.parents
-        if (p / "shared" / "ovms").is_dir()
-    ),
-    REPO_ROOT.parent / "shared" / "ovms" / "models_config_schema.json",
-)
+OVMS_SCHEMA = shared_dir("ovms") / "models_config_schema.json"
 DIGITS = "octave-digits-tiny"
 
 
 def check_ovms_config(path: Path) -> dict:
     """Parse ``path`` and validate it against the schema OpenVINO Model Server checks (raises on failure)."""
+    require(OVMS_SCHEMA.is_file(), f"the Model Server config schema ({OVMS_SCHEMA})", "../shared/ovms")
     schema = json.loads(OVMS_SCHEMA.read_text())
     config = json.loads(path.read_text())
     jsonschema.validate(config, schema)

@@ -261,6 +261,37 @@ def _norm_cases() -> list[TranslatorCase]:
 def _attribute_cases() -> list[TranslatorCase]:
     return [
         TranslatorCase(
+            "deconv-2x2-stride2-no_bias-default",
+            lambda: mx.sym.Deconvolution(data(), kernel=(2, 2), stride=(2, 2), num_filter=4, name="deconv"),
+            atol=1e-4,
+        ),
+        TranslatorCase(
+            "deconv-4x4-stride2-pad1-bias",
+            lambda: mx.sym.Deconvolution(
+                data(), kernel=(4, 4), stride=(2, 2), pad=(1, 1), num_filter=3, no_bias=False, name="deconv"
+            ),
+            atol=1e-4,
+        ),
+        TranslatorCase(
+            "deconv-3x3-stride2-adj1-grouped",
+            lambda: mx.sym.Deconvolution(
+                data(),
+                kernel=(3, 3),
+                stride=(2, 2),
+                pad=(1, 1),
+                adj=(1, 1),
+                num_filter=8,
+                num_group=4,
+                name="deconv",
+            ),
+            atol=1e-4,
+        ),
+        TranslatorCase(
+            "deconv-dilated",
+            lambda: mx.sym.Deconvolution(data(), kernel=(3, 3), dilate=(2, 2), num_filter=2, name="deconv"),
+            atol=1e-4,
+        ),
+        TranslatorCase(
             "bn-fix_gamma-true-explicit", lambda: mx.sym.BatchNorm(data(), fix_gamma=True, name="bn")
         ),
         TranslatorCase(

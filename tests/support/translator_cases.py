@@ -212,6 +212,27 @@ CASES: list[TranslatorCase] = [
         lambda: mx.sym.UpSampling(data(), scale=3, sample_type="nearest", name="up"),
         shapes={"data": (N, C, 5, 7)},
     ),
+    TranslatorCase(
+        "upsampling-two-inputs-concat",
+        lambda: mx.sym.UpSampling(
+            data("a"), data("b"), scale=2, sample_type="nearest", num_args=2, name="up"
+        ),
+        shapes={"a": (N, 3, 4, 4), "b": (N, 2, 2, 2)},
+    ),
+    TranslatorCase(
+        "upsampling-three-inputs-sum",
+        lambda: mx.sym.UpSampling(
+            data("a"),
+            data("b"),
+            data("c"),
+            scale=3,
+            sample_type="nearest",
+            num_args=3,
+            multi_input_mode="sum",
+            name="up",
+        ),
+        shapes={"a": (N, 2, 2, 4), "b": (N, 2, 6, 12), "c": (N, 2, 1, 2)},
+    ),
     # sums and products
     TranslatorCase(
         "add_n-3",
@@ -321,6 +342,7 @@ CASES: list[TranslatorCase] = [
         lambda: mx.sym.Concat(data("a"), data("b"), data("c"), name="concat0"),
         shapes={"a": IMAGE["data"], "b": (N, 4, H, W), "c": (N, 2, H, W)},
     ),
+    TranslatorCase("repeated-node-names", lambda: _repeated_names(), shapes={"act": IMAGE["data"]}),
     TranslatorCase("dropout-identity", lambda: mx.sym.Dropout(data(), p=0.5, name="drop")),
     # softmax family
     TranslatorCase(
@@ -355,6 +377,13 @@ def _shared_conv():
     return mx.sym.add_n(
         _zoo_bn(conv, "bn"), mx.sym.Activation(conv, act_type="relu", name="relu"), name="sum"
     )
+
+
+def _repeated_names():
+    """One name on three nodes and on an input, as Gluon writes a block applied several times."""
+    x = mx.sym.Activation(data("act"), act_type="relu", name="act")
+    x = mx.sym.Activation(x - 0.5, act_type="relu", name="act")
+    return mx.sym.Activation(x * 2, act_type="sigmoid", name="act")
 
 
 def _se_block():

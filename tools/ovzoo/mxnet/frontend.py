@@ -86,8 +86,27 @@ def convert_graph(
         result.set_friendly_name(f"{node.name}/sink_port_{ref.index}")
         results.append(result)
     model = ov.Model(results, list(parameters.values()), graph.source or "mxnet")
+    _make_friendly_names_unique(model)
     log.debug("converted %d MXNet nodes into %d OpenVINO ops", len(needed), len(model.get_ops()))
     return model
+
+
+def _make_friendly_names_unique(model: ov.Model) -> None:
+    """Suffix repeated friendly names (``relu``, ``relu_2``, ...): MXNet allows repeated node names, but
+    OpenVINO 2023.3 refuses an IR whose layer names repeat. The first op in topological order keeps
+    the name, so a lookup by MXNet name finds the first node, as MXNet's does."""
+    seen = {parameter.get_friendly_name() for parameter in model.get_parameters()}
+    for op in model.get_ordered_ops():
+        if op.get_type_name() == "Parameter":
+            continue
+        name = op.get_friendly_name()
+        if name in seen:
+            count = 2
+            while f"{name}_{count}" in seen:
+                count += 1
+            name = f"{name}_{count}"
+            op.set_friendly_name(name)
+        seen.add(name)
 
 
 def plan_batch_norm_folding(

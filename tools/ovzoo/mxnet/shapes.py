@@ -19,16 +19,6 @@ from ovzoo.mxnet.params import ParamsFile, stored_shape
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
-__all__ = [
-    "Inference",
-    "Shape",
-    "infer_node_shapes",
-    "infer_shapes",
-    "run_inference",
-    "unsupported_ops",
-    "unsupported_ops_error",
-]
-
 
 def infer_shapes(
     graph: Graph, input_shapes: Mapping[str, Sequence[int]], params: Mapping[str, np.ndarray] | None = None

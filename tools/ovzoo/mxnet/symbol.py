@@ -66,6 +66,12 @@ class Node:
             wanted = str(minimum) if minimum == maximum else f"{minimum}..{maximum}"
             raise self.format_error(f"expected {wanted} inputs, got {len(self.inputs)}")
 
+    def require(self, *names: str) -> None:
+        """Raise FormatError unless every attribute in ``names`` is set (MXNet parameters without a default)."""
+        for name in names:
+            if name not in self.attrs:
+                raise self.format_error(f"attribute {name!r} is required")
+
     # typed attribute getters: ``default`` is MXNet's default for the op
 
     def _raw(self, name: str) -> str | None:

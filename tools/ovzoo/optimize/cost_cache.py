@@ -52,16 +52,21 @@ class CostCache:
         entry = self.entries.get(key)
         return {int(merge): float(ms) for merge, ms in entry.items()} if entry else None
 
-    def put(self, new: dict[str, dict[int, float]]) -> None:
-        """Add ``new`` entries to the file (merged with what other processes wrote meanwhile)."""
+    def put(self, new: dict[str, dict[int, float]], replace: bool = False) -> None:
+        """Add ``new`` entries to the file, merged with what other processes wrote meanwhile.
+
+        An entry another process wrote first wins (unless ``replace``): every conversion then decides
+        on the same figures; read them back with :meth:`get`.
+        """
         if not new:
             return
         encoded = {key: {str(m): ms for m, ms in costs.items()} for key, costs in new.items()}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with filelock.FileLock(self.path.with_suffix(".lock")):
-                self.entries = {**self._read(), **encoded}
+                on_disk = self._read()
+                self.entries = {**on_disk, **encoded} if replace else {**encoded, **on_disk}
                 atomic_write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")
         except OSError as e:  # a read-only cache only costs a new measurement next time
             log.warning("could not update the layer cost cache %s (%s)", self.path, e)
-            self.entries.update(encoded)
+            self.entries = {**self.entries, **encoded} if replace else {**encoded, **self.entries}

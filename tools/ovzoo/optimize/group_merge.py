@@ -161,7 +161,7 @@ def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> lis
                 measured[key] = time_merges(core, layer, merges_for(candidates[i].weights.shape), precision)
                 log.debug("timed %s at %s: %s", layer.key(), precision, measured[key])
             cache.put(measured)
-            known.update(measured)
+            known.update({key: found for key in measured if (found := cache.get(key))})  # first writer wins
             log.info(
                 "timed %d layer shapes for the group merge in %.1f s (kept in %s)",
                 len(missing),

@@ -22,7 +22,7 @@ from ovzoo.optimize.group_merge import (
     find_candidates,
     replace_with_merge,
 )
-from ovzoo.optimize.layer_timing import INT8, time_merges
+from ovzoo.optimize.layer_timing import INT8, ConvLayer, time_merges
 from ovzoo.optimize.record import MergedLayer, read_merged_layers, write_record
 
 log = logging.getLogger(__name__)
@@ -59,25 +59,29 @@ def merge_for_int8(model: ov.Model, cache: CostCache, measure: bool = True) -> l
     core = ov.Core()
     machine = machine_key(core)
     default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
-    measured: dict[str, dict[int, float]] = {}
-    known: dict[str, dict[int, float]] = {}
-
-    def costs(key: str, candidate, merges: tuple[int, ...], precision: str) -> dict[int, float] | None:
-        if key not in known:
-            found = cache.get(key)
-            if found is None and measure:
-                found = measured[key] = time_merges(core, candidate.layer, merges, precision)
-            if found is not None:
-                known[key] = found
-        return known.get(key)
+    # cache key -> (layer, merge factors, precision): the layer in float as it is, and merged in INT8
+    wanted: dict[str, tuple[ConvLayer, tuple[int, ...], str]] = {}
+    for candidate in candidates:
+        layer = candidate.layer
+        wanted[f"{machine} | {default} | {layer.key()}"] = (layer, (1,), default)
+        wanted[f"{machine} | {INT8} | {layer.key()}"] = (
+            layer,
+            int8_merges(candidate.weights.shape)[1:],
+            INT8,
+        )
+    missing = [key for key in wanted if cache.get(key) is None] if measure else []
+    if missing:
+        cache.put({key: time_merges(core, *wanted[key]) for key in missing})
+        log.info("timed %d layer shapes for the INT8 group merge (kept in %s)", len(missing), cache.path)
+    known = {
+        key: found for key in wanted if (found := cache.get(key))
+    }  # what other processes wrote first wins
 
     record = read_merged_layers(model)
     merged_now = []
     for candidate in candidates:
-        layer_key = candidate.layer.key()
-        floating = costs(f"{machine} | {default} | {layer_key}", candidate, (1,), default)
-        merges = int8_merges(candidate.weights.shape)[1:]
-        quantized = costs(f"{machine} | {INT8} | {layer_key}", candidate, merges, INT8)
+        floating = known.get(f"{machine} | {default} | {candidate.layer.key()}")
+        quantized = known.get(f"{machine} | {INT8} | {candidate.layer.key()}")
         if not floating or not quantized or 1 not in floating:
             continue
         best = min(sorted(quantized), key=lambda m: quantized[m])
@@ -94,9 +98,6 @@ def merge_for_int8(model: ov.Model, cache: CostCache, measure: bool = True) -> l
         )
         record[name] = entry
         merged_now.append(entry)
-    cache.put(measured)
-    if measured:
-        log.info("timed %d layer shapes for the INT8 group merge (kept in %s)", len(measured), cache.path)
     if merged_now:
         model.validate_nodes_and_infer_types()
         write_record(model, True, list(record.values()))

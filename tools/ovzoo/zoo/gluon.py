@@ -87,7 +87,7 @@ _SMALLEST_SIZE = {
     "nasnet_5_1538": 224,
     "nasnet_7_1920": 224,
     "nasnet_6_4032": 331,
-    "xception": 299,
+    "xception": 64,
     "xception71": 299,
     **{f"densenet{d}": 224 for d in (121, 161, 169, 201)},
     **{f"residualattentionnet{d}": 224 for d in (56, 92, 128, 164, 200, 236, 452)},
@@ -116,8 +116,10 @@ class ExportedNet:
     net: Any
 
     def forward(self, batch: np.ndarray) -> np.ndarray:
+        """The network's first output (NASNet, for one, also returns its auxiliary head)."""
         mx = import_mxnet()
-        return self.net(mx.nd.array(batch)).asnumpy()
+        out = self.net(mx.nd.array(batch))
+        return (out[0] if isinstance(out, (list, tuple)) else out).asnumpy()
 
 
 def build_net(name: str, classes: int = 1000) -> Any:

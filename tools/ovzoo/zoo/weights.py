@@ -3,11 +3,12 @@
 Random weights alone give a network whose activations drift and whose outputs barely depend on the
 input. Here: He-initialised convolutions with the last convolution of every residual branch scaled
 down (trained ResNets have small residual branches; a deep stack of full-size random branches is
-close to chaotic and amplifies FP16 weight rounding), BatchNorm moving statistics equal to the batch
-statistics of image-like inputs (so every BN output is roughly standardised in inference mode), and a
-classifier that maps the pooled features, centred and whitened within the span of the calibration
-features, through a random projection, so different images get different, clearly separated top-1
-classes.
+close to chaotic and amplifies FP16 weight rounding; DenseNet has none, its layers only append),
+He-initialised squeeze-and-excitation FCs (gates spread around 0.5), BatchNorm moving statistics
+equal to the batch statistics of image-like inputs (so every BN output is roughly standardised in
+inference mode), and a classifier that maps the pooled features, centred and whitened within the
+span of the calibration features, through a random projection, so different images get different,
+clearly separated top-1 classes.
 """
 
 from __future__ import annotations

@@ -39,7 +39,12 @@ def check_layout(node: Node) -> None:
 
 
 def parse_convolution(node: Node) -> Convolution:
-    no_bias = node.attr_bool("no_bias", False)
+    return _parse_filter_attributes(node, no_bias_default=False)
+
+
+def _parse_filter_attributes(node: Node, *, no_bias_default: bool) -> Convolution:
+    """The attributes Convolution and Deconvolution share (their no_bias defaults differ)."""
+    no_bias = node.attr_bool("no_bias", no_bias_default)
     node.expect_inputs(2 if no_bias else 3)
     check_layout(node)
     kernel = node.attr_tuple("kernel", ())
@@ -119,3 +124,78 @@ def translate_convolution(node: Node, attrs: Convolution, ctx: ConvertContext) -
 
 
 CONVOLUTION = OpRecord(parse_convolution, infer_convolution, translate_convolution)
+
+
+@dataclass(frozen=True)
+class Deconvolution:
+    """MXNet Deconvolution(data, weight, bias; kernel, stride=(1,...), dilate=(1,...), pad=(0,...),
+    adj=(0,...), target_shape=(), num_filter, num_group=1, no_bias=True, layout=None, ...).
+
+    no_bias defaults to True here (unlike Convolution). Weight layout (C_in, num_filter/g, *kernel);
+    output size (x - 1) * stride - 2 * pad + dilate * (k - 1) + 1 + adj. target_shape is refused.
+    """
+
+    conv: Convolution
+    adj: Shape
+
+
+def parse_deconvolution(node: Node) -> Deconvolution:
+    node.check(not node.attr_tuple("target_shape", ()), "target_shape is not supported (give pad and adj)")
+    conv = _parse_filter_attributes(node, no_bias_default=True)
+    adj = spatial(node, node.attr_tuple("adj", ()), "adj", 0, len(conv.kernel))
+    if min(adj) < 0 or any(a >= max(s, d) for a, s, d in zip(adj, conv.stride, conv.dilate, strict=True)):
+        raise node.format_error(
+            f"adj {adj} must be >= 0 and smaller than stride {conv.stride} or dilate {conv.dilate}"
+        )
+    return Deconvolution(conv, adj)
+
+
+def infer_deconvolution(node: Node, attrs: Deconvolution, shapes: InputShapes) -> Inferred:
+    conv = attrs.conv
+    data = data_shape(node, shapes)
+    if len(data) != len(conv.kernel) + 2:
+        raise node.format_error(f"kernel {conv.kernel} doesn't fit input shape {data}")
+    filters, groups, channels = conv.num_filter, conv.num_group, data[1]
+    if filters <= 0 or groups <= 0 or channels % groups or filters % groups:
+        raise node.format_error(
+            f"num_filter={filters}, num_group={groups} don't divide {channels} input channels"
+        )
+    out = tuple(
+        (x - 1) * s - 2 * p + d * (k - 1) + 1 + a
+        for x, k, s, d, p, a in zip(
+            data[2:], conv.kernel, conv.stride, conv.dilate, conv.pad, attrs.adj, strict=True
+        )
+    )
+    expected: Expected = [None, (channels, filters // groups, *conv.kernel)]
+    if not conv.no_bias:
+        expected.append((filters,))
+    return [(data[0], filters, *out)], expected
+
+
+def translate_deconvolution(node: Node, attrs: Deconvolution, ctx: ConvertContext) -> list[ov.Output]:
+    conv = attrs.conv
+    weights = ctx.param(node, 1)
+    groups, rank = conv.num_group, len(conv.kernel)
+    stride, dilate, pad, adj = list(conv.stride), list(conv.dilate), list(conv.pad), list(attrs.adj)
+    weights_name = ctx.graph.nodes[node.inputs[1].node].name
+    data = ctx.input(node, 0)
+    if groups > 1:  # (C_in, O/g, k) -> (g, C_in/g, O/g, k)
+        filters = ctx.constant(
+            weights.reshape(groups, weights.shape[0] // groups, *weights.shape[1:]), weights_name
+        )
+        deconv = opset8.group_convolution_backprop_data(
+            data, filters, stride, pads_begin=pad, pads_end=pad, dilations=dilate, output_padding=adj
+        )
+    else:
+        filters = ctx.constant(weights, weights_name)
+        deconv = opset8.convolution_backprop_data(
+            data, filters, stride, pads_begin=pad, pads_end=pad, dilations=dilate, output_padding=adj
+        )
+    if conv.no_bias:
+        return [ctx.named(deconv, node.name)]
+    ctx.named(deconv, f"{node.name}/deconvolution")
+    bias = ctx.constant(ctx.param(node, 2).reshape(1, -1, *(1,) * rank), f"{node.name}/bias")
+    return [ctx.named(opset8.add(deconv, bias), node.name)]
+
+
+DECONVOLUTION = OpRecord(parse_deconvolution, infer_deconvolution, translate_deconvolution)

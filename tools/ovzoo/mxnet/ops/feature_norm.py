@@ -153,3 +153,44 @@ def translate_l2_normalization(node: Node, attrs: L2Normalization, ctx: ConvertC
 
 
 L2_NORMALIZATION = OpRecord(parse_l2_normalization, infer_l2_normalization, translate_l2_normalization)
+
+
+@dataclass(frozen=True)
+class LRN:
+    """MXNet LRN(data; alpha=1e-4, beta=0.75, knorm=2, nsize): x / (knorm + alpha / nsize * sum of x^2
+    over nsize neighbouring channels)^beta, which is LRN-1 over axis 1 with bias = knorm."""
+
+    alpha: float
+    beta: float
+    knorm: float
+    nsize: int
+
+
+def parse_lrn(node: Node) -> LRN:
+    node.expect_inputs(1)
+    node.require("nsize")
+    attrs = LRN(
+        node.attr_float("alpha", 1e-4),
+        node.attr_float("beta", 0.75),
+        node.attr_float("knorm", 2.0),
+        node.attr_int("nsize", 0),
+    )
+    if attrs.nsize <= 0:
+        raise node.format_error(f"attribute 'nsize': expected a positive integer, got {attrs.nsize}")
+    return attrs
+
+
+def infer_lrn(node: Node, attrs: LRN, shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    if len(data) < 2:
+        raise node.format_error(f"expected an input with channels, got shape {data}")
+    return [data], []
+
+
+def translate_lrn(node: Node, attrs: LRN, ctx: ConvertContext) -> list[ov.Output]:
+    axes = ctx.integers([1], f"{node.name}/axes")
+    lrn = opset8.lrn(ctx.input(node, 0), axes, attrs.alpha, attrs.beta, attrs.knorm, attrs.nsize)
+    return [ctx.named(lrn, node.name)]
+
+
+LRN_RECORD = OpRecord(parse_lrn, infer_lrn, translate_lrn)

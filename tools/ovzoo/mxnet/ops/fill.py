@@ -69,8 +69,7 @@ class Pad:
 
 def parse_pad(node: Node) -> Pad:
     node.expect_inputs(1)
-    if "mode" not in node.attrs:
-        raise node.format_error("attribute 'mode' is required")
+    node.require("mode")
     attrs = Pad(
         node.attr_str("mode", "constant"),
         node.attr_tuple("pad_width", ()),

@@ -50,7 +50,10 @@ def parse_reshape(node: Node) -> Reshape:
     node.check(
         not node.attr_tuple("target_shape", ()), "the deprecated target_shape attribute is not supported"
     )
-    return Reshape(node.attr_tuple("shape", ()), node.attr_bool("reverse", False))
+    attrs = Reshape(node.attr_tuple("shape", ()), node.attr_bool("reverse", False))
+    if not attrs.shape:
+        raise node.format_error("attribute 'shape' is missing or empty")
+    return attrs
 
 
 def reshape_target(node: Node, attrs: Reshape, data: Shape) -> Shape:
@@ -152,8 +155,7 @@ RESHAPE = OpRecord(parse_reshape, infer_reshape, translate_reshape)
 def parse_expand_dims(node: Node) -> int:
     """MXNet expand_dims(data; axis) (no default): a new axis of size 1 at ``axis`` of the output."""
     node.expect_inputs(1)
-    if "axis" not in node.attrs:
-        raise node.format_error("attribute 'axis' is required")
+    node.require("axis")
     return node.attr_int("axis", 0)
 
 

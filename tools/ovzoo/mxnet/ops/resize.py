@@ -6,50 +6,97 @@ from dataclasses import dataclass
 
 import numpy as np
 import openvino as ov
-from openvino import opset11
+from openvino import opset8, opset11
 
 from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, data_shape
+from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, Shape, data_shape
 from ovzoo.mxnet.symbol import Node
 
 
-def parse_upsampling(node: Node) -> int:
+@dataclass(frozen=True)
+class UpSampling:
     """MXNet UpSampling(*data; scale, sample_type, num_args, num_filter=0, multi_input_mode='concat', workspace).
 
-    Only one input with sample_type='nearest' (the scale is returned): several inputs (resized to
-    the first and concatenated or summed) and bilinear upsampling (a learned deconvolution) are refused.
+    Nearest only. With several inputs, each is upsampled to the first one's size times ``scale``
+    (its own integer factor) and the results are concatenated on the channels or summed
+    (``multi_input_mode``). Bilinear upsampling (a learned deconvolution) is refused.
     """
+
+    scale: int
+    sum_inputs: bool
+
+
+def parse_upsampling(node: Node) -> UpSampling:
     sample_type = node.attr_str("sample_type", "nearest")
     node.check(sample_type == "nearest", f"sample_type {sample_type!r} is not supported (nearest)")
-    node.check(len(node.inputs) == 1, f"{len(node.inputs)} inputs are not supported (one)")
+    node.expect_inputs(1, max(1, len(node.inputs)))
     scale = node.attr_int("scale", 1)
     node.check(scale >= 1, f"scale {scale} is not supported (an integer >= 1)")
-    return scale
+    mode = node.attr_str("multi_input_mode", "concat")
+    node.check(mode in ("concat", "sum"), f"multi_input_mode {mode!r} is not supported (concat, sum)")
+    return UpSampling(scale, mode == "sum")
 
 
-def infer_upsampling(node: Node, scale: int, shapes: InputShapes) -> Inferred:
-    data = data_shape(node, shapes)
-    if len(data) < 3:
-        raise node.format_error(f"expected an input with spatial axes (N, C, ...), got shape {data}")
-    return [(*data[:2], *(x * scale for x in data[2:]))], []
+def _factors(node: Node, attrs: UpSampling, shapes: list[Shape]) -> list[tuple[int, ...]]:
+    """Each input's integer upsampling factor per spatial axis."""
+    first = shapes[0]
+    if len(first) < 3:
+        raise node.format_error(f"expected an input with spatial axes (N, C, ...), got shape {first}")
+    size = [x * attrs.scale for x in first[2:]]
+    factors = []
+    for slot, shape in enumerate(shapes):
+        if (
+            len(shape) != len(first)
+            or shape[0] != first[0]
+            or any(out % x for out, x in zip(size, shape[2:], strict=True))
+        ):
+            raise node.format_error(f"input {slot} of shape {shape} doesn't upsample to {tuple(size)}")
+        factors.append(tuple(out // x for out, x in zip(size, shape[2:], strict=True)))
+    return factors
 
 
-def translate_upsampling(node: Node, scale: int, ctx: ConvertContext) -> list[ov.Output]:
+def infer_upsampling(node: Node, attrs: UpSampling, shapes: InputShapes) -> Inferred:
+    inputs = [data_shape(node, shapes, slot) for slot in range(len(shapes))]
+    _factors(node, attrs, inputs)
+    first = inputs[0]
+    if attrs.sum_inputs and any(shape[1] != first[1] for shape in inputs):
+        raise node.format_error(f"multi_input_mode='sum' needs equal channels, got {inputs}")
+    channels = first[1] if attrs.sum_inputs else sum(shape[1] for shape in inputs)
+    return [(first[0], channels, *(x * attrs.scale for x in first[2:]))], []
+
+
+def translate_upsampling(node: Node, attrs: UpSampling, ctx: ConvertContext) -> list[ov.Output]:
     """x[..., i, j] = data[..., i // scale, j // scale], which is Interpolate nearest / asymmetric /
     floor. Scales (not sizes) keep the IR reshapeable."""
-    rank = len(ctx.input_shape(node, 0)) - 2
-    scales = ctx.constant(np.full(rank, scale, dtype=np.float32), f"{node.name}/scales")
+    shapes = [ctx.input_shape(node, slot) for slot in range(len(node.inputs))]
+    rank = len(shapes[0]) - 2
     axes = ctx.integers(list(range(2, rank + 2)), f"{node.name}/axes")
-    resized = opset11.interpolate(
-        ctx.input(node, 0),
-        scales,
-        mode="nearest",
-        shape_calculation_mode="scales",
-        coordinate_transformation_mode="asymmetric",
-        nearest_mode="floor",
-        axes=axes,
-    )
-    return [ctx.named(resized, node.name)]
+    resized = []
+    for slot, factor in enumerate(_factors(node, attrs, shapes)):
+        suffix = "" if slot == 0 else str(slot)
+        scales = ctx.constant(np.array(factor, dtype=np.float32), f"{node.name}/scales{suffix}")
+        interpolated = opset11.interpolate(
+            ctx.input(node, slot),
+            scales,
+            mode="nearest",
+            shape_calculation_mode="scales",
+            coordinate_transformation_mode="asymmetric",
+            nearest_mode="floor",
+            axes=axes,
+        )
+        resized.append(
+            interpolated.output(0)
+            if len(shapes) == 1
+            else ctx.named(interpolated, f"{node.name}/input{slot}")
+        )
+    if len(resized) == 1:
+        return [ctx.named(resized[0], node.name)]
+    if attrs.sum_inputs:
+        total = resized[0]
+        for value in resized[1:]:
+            total = opset8.add(total, value).output(0)
+        return [ctx.named(total, node.name)]
+    return [ctx.named(opset8.concat(resized, 1), node.name)]
 
 
 UPSAMPLING = OpRecord(parse_upsampling, infer_upsampling, translate_upsampling)

@@ -6,7 +6,9 @@ resolved against the static input shape into Slice-8 constants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import openvino as ov
@@ -89,6 +91,23 @@ def _translate_window(node: Node, ctx: ConvertContext, window: Window) -> ov.Out
     return ctx.named(sliced, node.name)
 
 
+A = TypeVar("A")
+
+
+def windowed(parse: Callable[[Node], A], window: Callable[[Node, A, list[Shape]], Window]) -> OpRecord[A]:
+    """The record of a slicing op whose bounds ``window`` resolves from the attributes and input shapes."""
+
+    def infer(node: Node, attrs: A, shapes: InputShapes) -> Inferred:
+        inputs = [data_shape(node, shapes, slot) for slot in range(len(shapes))]
+        return [window(node, attrs, inputs).sizes(inputs[0])], []
+
+    def translate(node: Node, attrs: A, ctx: ConvertContext) -> list[ov.Output]:
+        inputs = [ctx.input_shape(node, slot) for slot in range(len(node.inputs))]
+        return [_translate_window(node, ctx, window(node, attrs, inputs))]
+
+    return OpRecord(parse, infer, translate)
+
+
 @dataclass(frozen=True)
 class Slice:
     """MXNet slice(data; begin, end, step=()) (crop serialises as this): None entries take the defaults."""
@@ -108,23 +127,15 @@ def parse_slice(node: Node) -> Slice:
     return attrs
 
 
-def _slice_window(node: Node, attrs: Slice, data: Shape) -> Window:
+def _slice_window(node: Node, attrs: Slice, inputs: list[Shape]) -> Window:
+    data = inputs[0]
     if len(attrs.begin) > len(data):
         raise node.format_error(f"begin {attrs.begin} has more axes than the input shape {data}")
     steps = attrs.step or (None,) * len(attrs.begin)
     return _window(node, data, list(zip(range(len(data)), attrs.begin, attrs.end, steps, strict=False)))
 
 
-def infer_slice(node: Node, attrs: Slice, shapes: InputShapes) -> Inferred:
-    data = data_shape(node, shapes)
-    return [_slice_window(node, attrs, data).sizes(data)], []
-
-
-def translate_slice(node: Node, attrs: Slice, ctx: ConvertContext) -> list[ov.Output]:
-    return [_translate_window(node, ctx, _slice_window(node, attrs, ctx.input_shape(node, 0)))]
-
-
-SLICE = OpRecord(parse_slice, infer_slice, translate_slice)
+SLICE = windowed(parse_slice, _slice_window)
 
 
 @dataclass(frozen=True)
@@ -138,26 +149,16 @@ class SliceAxis:
 
 def parse_slice_axis(node: Node) -> SliceAxis:
     node.expect_inputs(1)
-    for name in ("axis", "begin", "end"):
-        if name not in node.attrs:
-            raise node.format_error(f"attribute {name!r} is required")
+    node.require("axis", "begin", "end")
     return SliceAxis(node.attr_int("axis", 0), node.attr_int("begin", 0), node.attr_optional_int("end"))
 
 
-def _slice_axis_window(node: Node, attrs: SliceAxis, data: Shape) -> Window:
+def _slice_axis_window(node: Node, attrs: SliceAxis, inputs: list[Shape]) -> Window:
+    data = inputs[0]
     return _window(node, data, [(normalized_axis(node, attrs.axis, len(data)), attrs.begin, attrs.end, 1)])
 
 
-def infer_slice_axis(node: Node, attrs: SliceAxis, shapes: InputShapes) -> Inferred:
-    data = data_shape(node, shapes)
-    return [_slice_axis_window(node, attrs, data).sizes(data)], []
-
-
-def translate_slice_axis(node: Node, attrs: SliceAxis, ctx: ConvertContext) -> list[ov.Output]:
-    return [_translate_window(node, ctx, _slice_axis_window(node, attrs, ctx.input_shape(node, 0)))]
-
-
-SLICE_AXIS = OpRecord(parse_slice_axis, infer_slice_axis, translate_slice_axis)
+SLICE_AXIS = windowed(parse_slice_axis, _slice_axis_window)
 
 
 def parse_slice_like(node: Node) -> tuple[int, ...]:
@@ -166,7 +167,8 @@ def parse_slice_like(node: Node) -> tuple[int, ...]:
     return node.attr_tuple("axes", ())
 
 
-def _slice_like_window(node: Node, axes: tuple[int, ...], data: Shape, like: Shape) -> Window:
+def _slice_like_window(node: Node, axes: tuple[int, ...], inputs: list[Shape]) -> Window:
+    data, like = inputs
     if len(like) != len(data) and not axes:
         raise node.format_error(f"shape_like {like} and data {data} differ in rank")
     chosen = [normalized_axis(node, a, len(data), "axes") for a in axes] if axes else list(range(len(data)))
@@ -176,17 +178,7 @@ def _slice_like_window(node: Node, axes: tuple[int, ...], data: Shape, like: Sha
     return _window(node, data, [(axis, 0, like[axis], 1) for axis in chosen])
 
 
-def infer_slice_like(node: Node, axes: tuple[int, ...], shapes: InputShapes) -> Inferred:
-    data, like = data_shape(node, shapes, 0), data_shape(node, shapes, 1)
-    return [_slice_like_window(node, axes, data, like).sizes(data)], []
-
-
-def translate_slice_like(node: Node, axes: tuple[int, ...], ctx: ConvertContext) -> list[ov.Output]:
-    window = _slice_like_window(node, axes, ctx.input_shape(node, 0), ctx.input_shape(node, 1))
-    return [_translate_window(node, ctx, window)]
-
-
-SLICE_LIKE = OpRecord(parse_slice_like, infer_slice_like, translate_slice_like)
+SLICE_LIKE = windowed(parse_slice_like, _slice_like_window)
 
 
 @dataclass(frozen=True)
@@ -238,3 +230,33 @@ def translate_slice_channel(node: Node, attrs: SliceChannel, ctx: ConvertContext
 
 
 SLICE_CHANNEL = OpRecord(parse_slice_channel, infer_slice_channel, translate_slice_channel)
+
+
+def parse_stack(node: Node) -> int:
+    """MXNet stack(*data; axis=0, num_args): the inputs (same shape) joined along a new axis."""
+    node.expect_inputs(1, max(1, len(node.inputs)))
+    return node.attr_int("axis", 0)
+
+
+def _stack_axis(node: Node, axis: int, rank: int) -> int:
+    if not -rank - 1 <= axis <= rank:
+        raise node.format_error(f"attribute 'axis': {axis} is out of range for rank-{rank} inputs")
+    return axis % (rank + 1)
+
+
+def infer_stack(node: Node, axis: int, shapes: InputShapes) -> Inferred:
+    inputs = [data_shape(node, shapes, i) for i in range(len(shapes))]
+    if any(shape != inputs[0] for shape in inputs):
+        raise node.format_error(f"inputs must share one shape, got {inputs}")
+    at = _stack_axis(node, axis, len(inputs[0]))
+    return [(*inputs[0][:at], len(inputs), *inputs[0][at:])], []
+
+
+def translate_stack(node: Node, axis: int, ctx: ConvertContext) -> list[ov.Output]:
+    at = _stack_axis(node, axis, len(ctx.input_shape(node, 0)))
+    axes = ctx.integers([at], f"{node.name}/axes")
+    pieces = [opset8.unsqueeze(value, axes).output(0) for value in ctx.inputs(node)]
+    return [ctx.named(opset8.concat(pieces, at), node.name)]
+
+
+STACK = OpRecord(parse_stack, infer_stack, translate_stack)

@@ -61,9 +61,7 @@ class Clip:
 
 def parse_clip(node: Node) -> Clip:
     node.expect_inputs(1)
-    for name in ("a_min", "a_max"):
-        if name not in node.attrs:
-            raise node.format_error(f"attribute {name!r} is required")
+    node.require("a_min", "a_max")
     attrs = Clip(node.attr_float("a_min", 0.0), node.attr_float("a_max", 0.0))
     node.check(not (np.isnan(attrs.a_min) or np.isnan(attrs.a_max)), "NaN bounds are not supported")
     return attrs
