@@ -121,7 +121,7 @@ def print_table(rows: list[dict], base_mb: float, with_mo: bool) -> None:
     head = f"{'model':27s} {'ckpt MB':>7s} {'ovzoo FP32 s':>12s} {'+FP16 s':>8s} {'peak MB':>7s} {'own/ckpt':>8s}"
     if with_mo:
         head += f" {'MO FP32 s':>9s} {'MO MB':>6s} {'faster':>7s}"
-    head += f" {'FP32 max|dp|':>12s} {'FP16 top-1':>10s}"
+    head += f" {'FP32 max|dp|':>17s} {'FP16 top-1':>10s}"
     if with_mo:
         head += f" {'MO max|dp|':>10s} {'latency ovzoo/MO [95% CI]':>27s}"
     print("\n" + head)
@@ -135,11 +135,11 @@ def print_table(rows: list[dict], base_mb: float, with_mo: bool) -> None:
             line += f" {r['mo_fp32_s']:9.1f} {r['mo_fp32_rss_mb']:6.0f} {r['mo_fp32_s'] / r['ovzoo_fp32_s']:6.0f}x"
         p32, p16 = r["parity"]["FP32"], r["parity"]["FP16"]
         mark = (
-            ""
+            "ok"
             if p32["max_prob_diff"] <= PROB_TARGET
-            else (" (>target)" if p32["max_prob_diff"] <= PROB_LIMIT else " FAIL")
+            else (">target" if p32["max_prob_diff"] <= PROB_LIMIT else "FAIL")
         )
-        line += f" {p32['max_prob_diff']:9.1e}{mark:3s} {p16['top1_agreement']:10.3f}"
+        line += f" {p32['max_prob_diff']:9.1e} {mark:>7s} {p16['top1_agreement']:10.3f}"
         if with_mo:
             low, high = r["latency_ratio_95ci"]
             line += f" {r['parity']['MO FP32']['max_prob_diff']:10.1e}   {r['latency_ratio']:.3f} [{low:.3f}, {high:.3f}]"

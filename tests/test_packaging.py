@@ -214,3 +214,25 @@ def test_the_built_wheel_installs_into_a_fresh_venv_and_runs_the_pipeline(tmp_pa
     parity = ovzoo("validate", "--name", "octave-digits-tiny", "-d", "zoo", "--precisions", "FP32")
     assert parity.returncode == 1
     assert "pip install 'ovzoo[reference]'" in parity.stdout + parity.stderr
+
+
+def test_validate_without_mxnet_names_the_extra_in_full(tmp_path: Path) -> None:
+    """The table shortens long cells; the failed check's reason, with the extra to install, is printed whole."""
+    script = (
+        "import sys\n"
+        "sys.modules['mxnet'] = None  # as if the reference extra were not installed\n"
+        "from ovzoo.cli.__main__ import main\n"
+        "assert main(['download', '--name', 'octave-digits-tiny', '-o', 'zoo']) == 0\n"
+        "assert main(['convert', '--name', 'octave-digits-tiny', '-d', 'zoo', '--precisions', 'FP32']) == 0\n"
+        "sys.exit(main(['validate', '--name', 'octave-digits-tiny', '-d', 'zoo', '--precisions', 'FP32']))\n"
+    )
+    env = {**os.environ, "OVZOO_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("OVZOO_MODELS_DIR", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if "parity.reference" in line]
+    assert line.startswith("octave-digits-tiny: parity.reference: mxnet is not importable")
+    assert "pip install 'ovzoo[reference]'" in line
+    assert "Traceback" not in result.stderr

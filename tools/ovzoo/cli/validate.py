@@ -91,6 +91,10 @@ def run(args: argparse.Namespace, models: list[Model]) -> int:
     if args.junit_xml is not None:
         write_junit(reports, args.junit_xml)
     for report in reports:
+        # the table shortens long cells; a failed check's reason is printed whole (it may say what to install)
+        for check in report.failed:
+            where = f"{report.model} {check.precision}" if check.precision else report.model
+            print(f"{where}: {check.name}: {check.detail or check.measured}", file=sys.stderr)
         verdict = "passed" if report.passed else f"FAILED {len(report.failed)} of {len(report.checks)} checks"
         print(f"{report.model}: {verdict}", file=sys.stderr)
     return max(report_failures("validate", run.failures), 0 if run.passed else 1)
