@@ -37,9 +37,10 @@ class SmallNet(mx.gluon.HybridBlock):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.body = nn.HybridSequential()
-        self.body.add(nn.Conv2D(8, 3, padding=1), nn.BatchNorm(), nn.Activation("relu"), nn.MaxPool2D(2))
-        self.body.add(nn.Conv2D(16, 3, strides=2), nn.Activation("relu"), nn.Flatten(), nn.Dense(10))
+        with self.name_scope():  # layer names then don't depend on what the process built before
+            self.body = nn.HybridSequential(prefix="")
+            self.body.add(nn.Conv2D(8, 3, padding=1), nn.BatchNorm(), nn.Activation("relu"), nn.MaxPool2D(2))
+            self.body.add(nn.Conv2D(16, 3, strides=2), nn.Activation("relu"), nn.Flatten(), nn.Dense(10))
 
     def hybrid_forward(self, F, x):  # noqa: N803 (Gluon's signature)
         return self.body(x)
@@ -50,10 +51,11 @@ class TwoInputNet(mx.gluon.HybridBlock):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.conv = nn.Conv2D(4, 3, padding=1)
-        self.pool = nn.GlobalAvgPool2D()
-        self.flat = nn.Flatten()
-        self.side = nn.Dense(4)
+        with self.name_scope():
+            self.conv = nn.Conv2D(4, 3, padding=1)
+            self.pool = nn.GlobalAvgPool2D()
+            self.flat = nn.Flatten()
+            self.side = nn.Dense(4)
 
     def hybrid_forward(self, F, x, y):  # noqa: N803
         return self.flat(self.pool(self.conv(x))) + self.side(y)
@@ -77,14 +79,14 @@ def export(net, folder: Path, name: str, *shapes: tuple[int, ...]):
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
-    net = SmallNet()
+    net = SmallNet(prefix="small_")
     return export(net, folder, "small", (1, 3, 16, 16)), net
 
 
 @pytest.fixture(scope="module")
 def two_inputs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("two")
-    net = TwoInputNet()
+    net = TwoInputNet(prefix="two_")
     return export(net, folder, "two", (1, 3, 8, 8), (1, 6)), net
 
 
