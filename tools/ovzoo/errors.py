@@ -10,7 +10,7 @@ message shows each note in parentheses after the problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 
@@ -102,6 +102,12 @@ class ConversionError(OvzooError):
 
 class UnsupportedOpsError(ConversionError):
     """One or more MXNet op types have no translator."""
+
+    def __init__(
+        self, problem: str, where: tuple[str, ...] = (), ops: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(problem, where)
+        self.ops: dict[str, str] = dict(ops or {})  # op type -> its first node's name
 
 
 class ValidationFailed(OvzooError):

@@ -7,7 +7,13 @@ back before the import so that mxnet runs beside numpy 1.26 (which OpenVINO and 
 from __future__ import annotations
 
 import functools
+import os
+import re
+import sys
+import tempfile
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -52,3 +58,35 @@ def mxnet_available() -> bool:
     except ReferenceUnavailable:
         return False
     return True
+
+
+# What MXNet's C++ side prints (to fd 2, past sys.stderr) each time it binds with the subgraph pass off
+_SUBGRAPH_OFF_NOTICE = re.compile(r"MXNET_SUBGRAPH_BACKEND=NONE is detected")
+
+
+@contextmanager
+def quiet_subgraph_notice() -> Iterator[None]:
+    """Drop MXNet's "subgraph backend is not in use" line while binding, unless output is verbose.
+
+    The CLI sets ``MXNET_SUBGRAPH_VERBOSE=0`` when not verbose; then fd 2 is captured for the block and
+    every other line (a real MXNet warning or error) is written back.
+    """
+    if os.environ.get("MXNET_SUBGRAPH_VERBOSE") != "0":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = [
+                line
+                for line in capture.read().decode("utf-8", "replace").splitlines(keepends=True)
+                if not _SUBGRAPH_OFF_NOTICE.search(line)
+            ]
+            sys.stderr.write("".join(kept))

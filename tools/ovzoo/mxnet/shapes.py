@@ -139,11 +139,9 @@ def unsupported_ops_error(graph: Graph, table: Mapping[str, object], what: str) 
     if not missing:
         return None
     listed = ", ".join(f"{op} (first node {name!r})" for op, name in missing.items())
-    error = UnsupportedOpsError(
-        f"no {what} for {len(missing)} op type(s): {listed}", (graph.source,) if graph.source else ()
+    return UnsupportedOpsError(
+        f"no {what} for {len(missing)} op type(s): {listed}", (graph.source,) if graph.source else (), missing
     )
-    error.ops = missing  # type: ignore[attr-defined]  # op type -> first node, for callers and tests
-    return error
 
 
 def unsupported_ops(graph: Graph, table: Mapping[str, object]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ovzoo.errors import ConversionError, FormatError
+from ovzoo.tuples import tuple_items
 
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
@@ -115,11 +116,8 @@ class Node:
         value = self._raw(name)
         if value is None or value == "None":
             return default
-        body = value
-        if body[:1] in "([" and body[-1:] in ")]":
-            body = body[1:-1]
         try:
-            return tuple(int(item) for item in body.split(",") if item.strip())
+            return tuple(int(item) for item in tuple_items(value))
         except ValueError:
             raise self.format_error(f"attribute {name!r}: expected an integer tuple, got {value!r}") from None
 
@@ -128,10 +126,8 @@ class Node:
         value = self._raw(name)
         if value is None or value == "None":
             return ()
-        body = value[1:-1] if value[:1] in "([" and value[-1:] in ")]" else value
-        items = [item.strip() for item in body.split(",") if item.strip()]
         try:
-            return tuple(None if item == "None" else int(item) for item in items)
+            return tuple(None if item == "None" else int(item) for item in tuple_items(value))
         except ValueError:
             raise self.format_error(
                 f"attribute {name!r}: expected a tuple of integers or None, got {value!r}"

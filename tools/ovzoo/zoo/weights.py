@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ovzoo.images import image_like_batch
-from ovzoo.mxnet.legacy import import_mxnet
+from ovzoo.mxnet.legacy import import_mxnet, quiet_subgraph_notice
 from ovzoo.zoo.octave import OctaveSpec, build_symbol_json, param_shapes
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,8 @@ def _no_subgraph_fusion() -> Iterator[None]:
     saved = os.environ.get("MXNET_SUBGRAPH_BACKEND")
     os.environ["MXNET_SUBGRAPH_BACKEND"] = "NONE"  # read by MXNet at bind time
     try:
-        yield
+        with quiet_subgraph_notice():
+            yield
     finally:
         if saved is None:
             del os.environ["MXNET_SUBGRAPH_BACKEND"]
