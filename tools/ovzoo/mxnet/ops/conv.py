@@ -67,15 +67,21 @@ def _parse_filter_attributes(node: Node, *, no_bias_default: bool) -> Convolutio
     return attrs
 
 
-def infer_convolution(node: Node, attrs: Convolution, shapes: InputShapes) -> Inferred:
-    data = data_shape(node, shapes)
-    if len(data) != len(attrs.kernel) + 2:
-        raise node.format_error(f"kernel {attrs.kernel} doesn't fit input shape {data}")
-    filters, groups, channels = attrs.num_filter, attrs.num_group, data[1]
+def _checked_channels(node: Node, conv: Convolution, data: Shape) -> tuple[int, int, int]:
+    """(filters, groups, input channels) once the kernel fits ``data`` and the groups divide both counts."""
+    if len(data) != len(conv.kernel) + 2:
+        raise node.format_error(f"kernel {conv.kernel} doesn't fit input shape {data}")
+    filters, groups, channels = conv.num_filter, conv.num_group, data[1]
     if filters <= 0 or groups <= 0 or channels % groups or filters % groups:
         raise node.format_error(
             f"num_filter={filters}, num_group={groups} don't divide {channels} input channels"
         )
+    return filters, groups, channels
+
+
+def infer_convolution(node: Node, attrs: Convolution, shapes: InputShapes) -> Inferred:
+    data = data_shape(node, shapes)
+    filters, groups, channels = _checked_channels(node, attrs, data)
     out = tuple(
         (x + 2 * p - d * (k - 1) - 1) // s + 1
         for x, k, s, d, p in zip(data[2:], attrs.kernel, attrs.stride, attrs.dilate, attrs.pad, strict=True)
@@ -153,13 +159,7 @@ def parse_deconvolution(node: Node) -> Deconvolution:
 def infer_deconvolution(node: Node, attrs: Deconvolution, shapes: InputShapes) -> Inferred:
     conv = attrs.conv
     data = data_shape(node, shapes)
-    if len(data) != len(conv.kernel) + 2:
-        raise node.format_error(f"kernel {conv.kernel} doesn't fit input shape {data}")
-    filters, groups, channels = conv.num_filter, conv.num_group, data[1]
-    if filters <= 0 or groups <= 0 or channels % groups or filters % groups:
-        raise node.format_error(
-            f"num_filter={filters}, num_group={groups} don't divide {channels} input channels"
-        )
+    filters, groups, channels = _checked_channels(node, conv, data)
     out = tuple(
         (x - 1) * s - 2 * p + d * (k - 1) + 1 + a
         for x, k, s, d, p, a in zip(
