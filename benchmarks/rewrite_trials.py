@@ -104,7 +104,9 @@ def pool_into_conv(model) -> int:
     for pool, conv in list(pooled_1x1_convs(model)):
         w = constant(conv.input_value(1).get_node())
         fused = np.repeat(np.repeat(w, 2, axis=2), 2, axis=3) / 4
-        new = opset8.convolution(pool.input_value(0), opset8.constant(fused.astype(np.float32)), [2, 2], [0, 0], [0, 0], [1, 1])
+        new = opset8.convolution(
+            pool.input_value(0), opset8.constant(fused.astype(np.float32)), [2, 2], [0, 0], [0, 0], [1, 1]
+        )
         replace(conv.output(0), new.output(0))
         done += 1
     return done
@@ -115,7 +117,9 @@ def conv_after_pool(model) -> int:
 
     done = 0
     for pool, conv in list(pooled_1x1_convs(model)):
-        new_conv = opset8.convolution(pool.input_value(0), conv.input_value(1), [1, 1], [0, 0], [0, 0], [1, 1])
+        new_conv = opset8.convolution(
+            pool.input_value(0), conv.input_value(1), [1, 1], [0, 0], [0, 0], [1, 1]
+        )
         new_pool = opset8.avg_pool(new_conv, [2, 2], [0, 0], [0, 0], [2, 2], False, "floor")
         replace(conv.output(0), new_pool.output(0))
         done += 1
@@ -200,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         cells = []
         for precision in dict.fromkeys(("f32", default)):
             config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
-            compiled = {k: core.compile_model(m, "CPU", config) for k, m in (("as_is", base), ("trial", trial))}
+            compiled = {
+                k: core.compile_model(m, "CPU", config) for k, m in (("as_is", base), ("trial", trial))
+            }
             walls = paired(compiled, x, args.rounds)
             ratio, low, high = ratio_interval(walls["trial"] / walls["as_is"])
             cells.append(
