@@ -19,9 +19,7 @@ from support.checkpoints import tiny_checkpoint, tiny_model
 
 
 def _same_files(a: Path, b: Path) -> bool:
-    return all(
-        filecmp.cmp(a.with_suffix(ext), b.with_suffix(ext), shallow=False) for ext in (".xml", ".bin")
-    )
+    return all(filecmp.cmp(a.with_suffix(ext), b.with_suffix(ext), shallow=False) for ext in (".xml", ".bin"))
 
 
 def _named(node: ov.Node, name: str) -> ov.Node:
