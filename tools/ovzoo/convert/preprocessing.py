@@ -97,8 +97,8 @@ def _fold_into_first_convolution(model: ov.Model, spec: ConversionSpec) -> bool:
     used = {op.get_friendly_name() for op in model.get_ops()}
     mean, scale = spec.mean_array(), spec.scale_array()
     weights = weights_node.get_data()
-    scaled = scale is not None and (scale != 1).any()
-    if scaled:
+    scaled = scale is not None and bool((scale != 1).any())
+    if scale is not None and scaled:
         inverse = np.float32(1) / scale.astype(np.float32)
         weights = weights * inverse.reshape(1, -1, *(1,) * (weights.ndim - 2))
     if spec.reverse_input_channels:
