@@ -14,24 +14,26 @@ from pathlib import Path
 import openvino as ov
 
 from ovzoo.optimize.cost_cache import CostCache, default_cost_cache
-from ovzoo.optimize.group_merge import merge_groups
+from ovzoo.optimize.group_merge import GroupMergeResult, merge_groups
+from ovzoo.optimize.measure_plan import MEASURE_SHAPES
 from ovzoo.optimize.record import MergedLayer, write_record
 
 
 @dataclass(frozen=True)
 class RewriteOptions:
     enabled: bool = True
-    measure: bool = True  # time layer shapes missing from the cache (else leave those layers alone)
+    # layer shapes missing from the cache timed now (0: none, None: all); layers of the others stay as they are
+    measure_shapes: int | None = MEASURE_SHAPES
     cost_cache: Path | None = None  # default: the user cache dir (cost_cache.default_cost_cache)
 
 
 def rewrite_graph(model: ov.Model, options: RewriteOptions = RewriteOptions()) -> list[MergedLayer]:
     """Apply the rewrites to ``model`` in place and record them in its rt_info; return the merged layers."""
-    merged = []
+    result = GroupMergeResult()
     if options.enabled:
         cache = CostCache(options.cost_cache or default_cost_cache())
-        merged = merge_groups(model, cache, options.measure)
-        if merged:
+        result = merge_groups(model, cache, options.measure_shapes)
+        if result.merged:
             model.validate_nodes_and_infer_types()
-    write_record(model, options.enabled, merged)
-    return merged
+    write_record(model, options.enabled, result.merged, result.pending)
+    return result.merged
