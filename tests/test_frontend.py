@@ -12,6 +12,7 @@ import openvino as ov
 import pytest
 
 from ovzoo.errors import ConversionError, FormatError, UnsupportedOpsError
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.mxnet.frontend import convert_graph, plan_batch_norm_folding
 from ovzoo.mxnet.ops import OPS
 from ovzoo.mxnet.params import ParamsFile, load_params, strip_prefixes
@@ -80,6 +81,25 @@ def test_ir_folds_batch_norm_and_keeps_to_old_opsets(mini) -> None:
             ("opset11",) if op.get_type_name() == "Interpolate" else tuple(f"opset{i}" for i in range(1, 9))
         )
         assert version in allowed, (op.get_type_name(), version)
+
+
+def test_repeated_upsampling_operands_are_one_constant_each(mini) -> None:
+    """Every Interpolate reads the same scales and axes: one Constant each, not one per layer (memory)."""
+    sym, params = mini
+    model = convert_graph(parse_symbol(sym.tojson(), "mini-symbol.json"), params, SHAPES)
+    resizes = [op for op in model.get_ops() if op.get_type_name() == "Interpolate"]
+    assert len(resizes) >= 2
+    for port in (1, 2):  # scales, axes
+        sources = {op.input_value(port).get_node().get_instance_id() for op in resizes}
+        assert len(sources) == 1, sources
+    fp16 = compress_weights_to_fp16(model)
+    scales = {
+        op.input_value(1).get_node().get_instance_id(): op.input_value(1).get_node()
+        for op in fp16.get_ops()
+        if op.get_type_name() == "Interpolate"
+    }
+    assert len(scales) == 1  # still shared once the FP16 compression has put them back to f32
+    assert all(c.get_output_element_type(0) == ov.Type.f32 for c in scales.values())
 
 
 def test_every_mxnet_node_is_findable_by_friendly_name(mini) -> None:

@@ -39,6 +39,8 @@ class ConvertContext:
         self.params_source = params_source  # the .params file, for messages
         self.attributes = attributes  # parsed attributes by node index (what each record's parse gave)
         self.values: dict[int, list[ov.Output]] = {}
+        # small constants by (type, shape, bytes): each distinct value is one node however many read it
+        self._shared: dict[tuple[str, tuple[int, ...], bytes], ov.Output] = {}
         self._parameters = parameters
         self._folded = folded_batch_norms  # conv node index -> the BatchNorm folded into it
         self._folded_into = {bn.index: conv for conv, bn in folded_batch_norms.items()}
@@ -135,11 +137,28 @@ class ConvertContext:
         constant.set_friendly_name(name)
         return constant.output(0)
 
-    @staticmethod
-    def integers(values: Sequence[int], name: str) -> ov.Output:
-        constant = opset8.constant(np.asarray(values, dtype=np.int64))
-        constant.set_friendly_name(name)
-        return constant.output(0)
+    def integers(self, values: Sequence[int], name: str) -> ov.Output:
+        """An i64 Constant holding ``values`` (an axis list, a shape), shared by every reader of the same
+        values; it keeps the name of the first."""
+        return self.shared(np.asarray(values, dtype=np.int64), name)
+
+    def shared(self, array: np.ndarray, name: str) -> ov.Output:
+        """A Constant holding ``array``'s values (type kept), made once per distinct value.
+
+        For the small fixed operands many nodes repeat (Interpolate's axes and scales): a node in the
+        graph costs about 3 KB while converting and as much again in the XML document that OpenVINO
+        builds to save it; DenseNet repeats its upsampling operands 86 times. The node is named after
+        its first reader.
+        """
+        array = np.asarray(array)
+        if not array.flags.c_contiguous:  # (as in constant(): keep 0-d arrays 0-d)
+            array = np.ascontiguousarray(array)
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key not in self._shared:
+            constant = opset8.constant(array)
+            constant.set_friendly_name(name)
+            self._shared[key] = constant.output(0)
+        return self._shared[key]
 
     @staticmethod
     def named(output: ov.Output | ov.Node, name: str) -> ov.Output:
