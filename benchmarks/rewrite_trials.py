@@ -13,6 +13,13 @@ Trials:
   the weights / 4 (the pooling folded into the convolution; 4x the multiply-adds, one pass less).
 - ``conv_after_pool``: the reverse order, 1x1 Convolution then AvgPool (exact: both are linear and
   per-pixel / per-channel), to check the octave code's pool-first order.
+- ``stem_space_to_depth``: the 7x7/2 stem convolution on 3 channels as SpaceToDepth(2) and a 4x4
+  convolution on 12 channels (denser input channels for the kernel; 1.3x the multiply-adds).
+- ``upsample_deconv``: nearest x2 Interpolate -> a depthwise transposed convolution (2x2 ones, stride 2).
+- ``upsample_before_1x1``: Conv1x1 then nearest x2 -> nearest x2 of the convolution's input (fewer
+  channels to copy: octave's l2h reads the narrow low branch), then the convolution (4x its multiply-adds).
+- ``se_as_conv``: the SE block's pool-FC-FC-sigmoid-mul chain with its FCs as 1x1 convolutions on
+  the pooled 4-D tensor (no Reshape/Unsqueeze), instead of MatMuls on a 2-D one.
 - ``low_concat``: Add(Conv1x1(a), Conv1x1(b)) of the same output shape -> Conv1x1(Concat(a, b)) with
   the weights side by side (octave's h2l + l2l: one wider convolution, no Add).
 
@@ -75,6 +82,67 @@ def upsample_add(model) -> int:
         total = opset8.add(big, small)
         back = opset8.reshape(total, opset8.constant(np.array([n, c, 2 * h, 2 * w], np.int64)), False)
         replace(add.output(0), back.output(0))
+        done += 1
+    return done
+
+
+def nearest_x2(op) -> bool:
+    if op.get_type_name() != "Interpolate" or op.get_attributes().get("mode") != "nearest":
+        return False
+    n, c, h, w = op.get_input_shape(0)
+    return tuple(op.get_output_shape(0)) == (n, c, 2 * h, 2 * w)
+
+
+def upsample_x2(x):
+    from openvino import opset8, opset11
+
+    scales = opset8.constant(np.array([2.0, 2.0], np.float32))
+    axes = opset8.constant(np.array([2, 3], np.int64))
+    return opset11.interpolate(
+        x,
+        scales,
+        mode="nearest",
+        shape_calculation_mode="scales",
+        coordinate_transformation_mode="asymmetric",
+        nearest_mode="floor",
+        axes=axes,
+    )
+
+
+def upsample_deconv(model) -> int:
+    """Nearest x2 upsampling as a depthwise transposed convolution (2x2 kernel of ones, stride 2)."""
+    from openvino import opset8
+
+    done = 0
+    for op in list(model.get_ordered_ops()):
+        if not nearest_x2(op):
+            continue
+        channels = op.get_input_shape(0)[1]
+        ones = opset8.constant(np.ones((channels, 1, 1, 2, 2), np.float32))
+        new = opset8.group_convolution_backprop_data(
+            op.input_value(0), ones, [2, 2], pads_begin=[0, 0], pads_end=[0, 0], dilations=[1, 1]
+        )
+        replace(op.output(0), new.output(0))
+        done += 1
+    return done
+
+
+def upsample_before_1x1(model) -> int:
+    """1x1 convolution then nearest x2 -> nearest x2 of the convolution's (narrower) input, then the convolution."""
+    from openvino import opset8
+
+    done = 0
+    for op in list(model.get_ordered_ops()):
+        if not nearest_x2(op):
+            continue
+        conv = op.input_value(0).get_node()
+        if not is_1x1(conv) or len(consumers(conv.output(0))) != 1:
+            continue
+        if conv.get_input_shape(0)[1] >= conv.get_output_shape(0)[1]:
+            continue  # only where the input has fewer channels to copy
+        up = upsample_x2(conv.input_value(0))
+        new = opset8.convolution(up, conv.input_value(1), [1, 1], [0, 0], [0, 0], [1, 1])
+        replace(op.output(0), new.output(0))
         done += 1
     return done
 
@@ -147,11 +215,105 @@ def low_concat(model) -> int:
     return done
 
 
+def stem_space_to_depth(model) -> int:
+    """A 7x7 stride-2 convolution on 3 channels -> SpaceToDepth(2) of the padded input and a 4x4 stride-1
+    convolution on 12 channels (the kernel zero-extended to 8x8; exact)."""
+    from openvino import opset8
+
+    for conv in model.get_ordered_ops():
+        if conv.get_type_name() != "Convolution":
+            continue
+        attrs = conv.get_attributes()
+        w = constant(conv.input_value(1).get_node())
+        if w is None or w.shape[1:] != (3, 7, 7) or list(attrs["strides"]) != [2, 2]:
+            continue
+        if list(attrs["pads_begin"]) != [3, 3] or list(attrs["pads_end"]) != [3, 3]:
+            continue
+        out, channels = w.shape[:2]
+        w8 = np.zeros((out, channels, 8, 8), np.float32)
+        w8[:, :, 1:, 1:] = w
+        # depth_first: channel c * 4 + dy * 2 + dx holds input pixel (2i + dy, 2j + dx)
+        w4 = (
+            w8.reshape(out, channels, 4, 2, 4, 2).transpose(0, 1, 3, 5, 2, 4).reshape(out, channels * 4, 4, 4)
+        )
+        h, width = conv.get_input_shape(0)[2:]
+        pads_end = [0, 0, 2 + h % 2, 2 + width % 2]
+        padded = opset8.pad(
+            conv.input_value(0),
+            opset8.constant(np.array([0, 0, 4, 4], np.int64)),
+            opset8.constant(np.array(pads_end, np.int64)),
+            "constant",
+        )
+        blocks = opset8.space_to_depth(padded, "depth_first", 2)
+        new = opset8.convolution(blocks, opset8.constant(w4), [1, 1], [0, 0], [0, 0], [1, 1])
+        replace(conv.output(0), new.output(0))
+        return 1
+    return 0
+
+
+def se_as_conv(model) -> int:
+    """The SE blocks' 2-D part (Reshape, MatMuls, bias Adds, ReLU, Sigmoid, Unsqueezes) kept in 4-D: 1x1
+    convolutions on the pooled (N, C, 1, 1) tensors, no Reshape/Unsqueeze. Octave's SE is a small DAG
+    (the first FC reads the high and the low pooled features: a sum of two MatMuls)."""
+    from openvino import opset8
+
+    lifted: dict[int, object] = {}
+
+    def lift(output):
+        node = output.get_node()
+        key = id(node)
+        if key in lifted:
+            return lifted[key]
+        kind, inputs = node.get_type_name(), node.input_values()
+        if kind == "Reshape":
+            source = inputs[0].get_node()
+            shape = list(source.get_output_shape(0))
+            if source.get_type_name() != "ReduceMean" or len(shape) != 4 or shape[2:] != [1, 1]:
+                raise LookupError(kind)
+            result = inputs[0]
+        elif kind == "MatMul" and constant(inputs[1].get_node()) is not None:
+            w = constant(inputs[1].get_node())
+            w = w if node.get_attributes()["transpose_b"] else w.T  # (out, in)
+            weights = opset8.constant(w[:, :, None, None].astype(np.float32))
+            result = opset8.convolution(lift(inputs[0]), weights, [1, 1], [0, 0], [0, 0], [1, 1]).output(0)
+        elif kind == "Add":
+            values = [constant(v.get_node()) for v in inputs]
+            if values[1] is not None:
+                vector = opset8.constant(values[1].reshape(1, -1, 1, 1).astype(np.float32))
+                result = opset8.add(lift(inputs[0]), vector).output(0)
+            else:
+                result = opset8.add(lift(inputs[0]), lift(inputs[1])).output(0)
+        elif kind in ("Relu", "Sigmoid"):
+            result = (opset8.relu if kind == "Relu" else opset8.sigmoid)(lift(inputs[0])).output(0)
+        else:
+            raise LookupError(kind)
+        lifted[key] = result
+        return result
+
+    done = 0
+    for op in list(model.get_ordered_ops()):
+        if op.get_type_name() != "Unsqueeze" or len(op.get_output_shape(0)) != 4:
+            continue
+        inner = op.input_value(0).get_node()
+        if inner.get_type_name() != "Unsqueeze" or len(inner.get_input_shape(0)) != 2:
+            continue
+        try:
+            replace(op.output(0), lift(inner.input_value(0)))
+        except LookupError:
+            continue
+        done += 1
+    return done
+
+
 TRIALS: dict[str, Callable] = {
     "upsample_add": upsample_add,
     "pool_into_conv": pool_into_conv,
     "conv_after_pool": conv_after_pool,
     "low_concat": low_concat,
+    "stem_space_to_depth": stem_space_to_depth,
+    "upsample_deconv": upsample_deconv,
+    "upsample_before_1x1": upsample_before_1x1,
+    "se_as_conv": se_as_conv,
 }
 
 

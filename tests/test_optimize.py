@@ -25,7 +25,7 @@ from ovzoo.optimize.group_merge import block_diagonal, find_candidates, inferenc
 from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
 from ovzoo.optimize.layer_timing import INT8, ConvLayer
 from ovzoo.optimize.measure_plan import ShapeToTime, plan_measurements
-from ovzoo.optimize.record import read_merged_layers, read_pending_layers
+from ovzoo.optimize.record import read_merged_layers, read_pending_layers, read_se_layers
 from ovzoo.optimize.tune import layers_as_converted, tune_layers
 from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
 from ovzoo.quantize.scope import narrow_group_convolutions
@@ -218,6 +218,80 @@ def test_tune_command(tmp_path, capsys):
     assert run_command("tune", [str(tmp_path / "missing.xml")]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"ovzoo tune: error: {tmp_path / 'missing.xml'}: no such IR file"
+
+
+# -- SE blocks: the fully connected layers as 1x1 convolutions on the pooled 4-D tensors ----------
+
+
+def octave_se_model(odd_op: bool = False, seed: int = 0) -> ov.Model:
+    """An octave SE block as the front end writes it: both bands pooled, one FC over both (two MatMuls
+    summed), ReLU, one FC + sigmoid per band, Unsqueezed back to scale each band."""
+    rng = np.random.default_rng(seed)
+    bands = [
+        opset8.parameter([1, 32, 8, 8], np.float32, name="high"),
+        opset8.parameter([1, 16, 4, 4], np.float32, name="low"),
+    ]
+    flat = []
+    for band in bands:
+        channels = band.get_output_shape(0)[1]
+        pooled = opset8.reduce_mean(band, opset8.constant(np.array([2, 3], np.int64)), True)
+        flat.append(opset8.reshape(pooled, opset8.constant(np.array([1, channels], np.int64)), False))
+
+    def weights(*shape):
+        return opset8.constant(rng.standard_normal(shape).astype(np.float32))
+
+    squeeze = opset8.add(
+        opset8.add(opset8.matmul(flat[0], weights(8, 32), False, True), weights(8)),
+        opset8.matmul(flat[1], weights(16, 8), False, False),
+    )
+    hidden = opset8.clamp(squeeze, 0.0, 6.0) if odd_op else opset8.relu(squeeze)
+    scaled = []
+    for band in bands:
+        channels = band.get_output_shape(0)[1]
+        gate = opset8.sigmoid(
+            opset8.add(opset8.matmul(hidden, weights(channels, 8), False, True), weights(1, channels))
+        )
+        gate4 = opset8.unsqueeze(
+            opset8.unsqueeze(gate, opset8.constant(np.int64(2))), opset8.constant(np.int64(3))
+        )
+        scaled.append(opset8.multiply(band, gate4))
+    return ov.Model([s.output(0) for s in scaled], bands, "se")
+
+
+def infer_all(model: ov.Model, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    compiled = ov.Core().compile_model(model, "CPU", F32)
+    result = compiled.create_infer_request().infer(dict(enumerate(inputs)))
+    return [result[output].copy() for output in compiled.outputs]
+
+
+def test_se_blocks_run_as_1x1_convolutions_with_the_same_numbers(tmp_path):
+    rng = np.random.default_rng(1)
+    inputs = [
+        rng.standard_normal((1, 32, 8, 8)).astype(np.float32),
+        rng.standard_normal((1, 16, 4, 4)).astype(np.float32),
+    ]
+    original, rewritten = octave_se_model(), octave_se_model()
+    rewrite_graph(rewritten, RewriteOptions(cost_cache=tmp_path / "costs.json"))
+    assert len(read_se_layers(rewritten)) == 4  # two MatMuls in the shared FC, one per band's gate
+    kinds = [op.get_type_name() for op in rewritten.get_ordered_ops()]
+    assert "MatMul" not in kinds and "Reshape" not in kinds and "Unsqueeze" not in kinds
+    assert kinds.count("Convolution") == 4
+    for before, after in zip(infer_all(original, inputs), infer_all(rewritten, inputs), strict=True):
+        np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
+    assert count_cost(rewritten) == count_cost(
+        original
+    )  # the same parameters, multiply-adds, element-wise work
+    lifted = {
+        op.get_friendly_name() for op in rewritten.get_ordered_ops() if op.get_type_name() == "Convolution"
+    }
+    assert all(name.endswith("/4d") for name in lifted)  # MXNet's names stay with MXNet's 2-D shapes
+
+
+def test_se_block_with_an_op_it_does_not_know_stays_as_it_is(tmp_path):
+    model = octave_se_model(odd_op=True)
+    rewrite_graph(model, RewriteOptions(cost_cache=tmp_path / "costs.json"))
+    assert read_se_layers(model) == []
+    assert [op.get_type_name() for op in model.get_ordered_ops()].count("MatMul") == 4
 
 
 # -- through the converter, on real checkpoints --------------------------------------------------

@@ -4,7 +4,8 @@ One entry, ``ovzoo/graph_rewrites/group_merge``, holds a JSON list with one obje
 convolution: its friendly name, the groups it had and has, and the measured times that chose the
 merge. Another, ``ovzoo/graph_rewrites/group_merge_pending``, lists the narrow grouped convolutions
 left as converted because their shape was not timed yet (the conversion's measuring budget ran
-out; ``ovzoo tune`` times them). The validator's cost check reads it back to count the original (card) parameters and
+out; ``ovzoo tune`` times them). ``ovzoo/graph_rewrites/se_as_conv`` lists the SE blocks' fully
+connected layers (MatMul friendly names) that now run as 1x1 convolutions. The validator's cost check reads it back to count the original (card) parameters and
 multiply-adds rather than the zeros a merged layer adds.
 """
 
@@ -19,6 +20,7 @@ RT_INFO_ROOT = ("ovzoo", "graph_rewrites")
 _ENABLED_KEY = (*RT_INFO_ROOT, "enabled")
 _GROUP_MERGE_KEY = (*RT_INFO_ROOT, "group_merge")
 _PENDING_KEY = (*RT_INFO_ROOT, "group_merge_pending")
+_SE_KEY = (*RT_INFO_ROOT, "se_as_conv")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,17 @@ def write_record(
         )
         if pending is not None:
             model.set_rt_info(json.dumps(pending, separators=(",", ":")), list(_PENDING_KEY))
+
+
+def write_se_record(model: ov.Model, lifted: list[str]) -> None:
+    model.set_rt_info(json.dumps(lifted, separators=(",", ":")), list(_SE_KEY))
+
+
+def read_se_layers(model: ov.Model) -> list[str]:
+    """The SE fully connected layers run as 1x1 convolutions (empty: none, or no record)."""
+    if not model.has_rt_info(list(_SE_KEY)):
+        return []
+    return list(json.loads(model.get_rt_info(list(_SE_KEY)).astype(str)))
 
 
 def read_pending_layers(model: ov.Model) -> list[str]:
