@@ -64,6 +64,7 @@ class Route:
     parity: float | None = None
     runs: list[float] = field(default_factory=list)  # every attempt's seconds (``seconds`` is the best)
     cold_runs: int = 0  # ovzoo runs that timed new layer shapes (the cost cache changed)
+    failed_runs: list[str] = field(default_factory=list)  # why attempts failed (when another succeeded too)
 
     def add(self, step: Step) -> bool:
         self.seconds += step.seconds
@@ -75,6 +76,8 @@ class Route:
         """Fold one attempt in: the fastest successful attempt's time, the largest peak RSS."""
         self.runs.append(round(attempt.seconds, 3))
         self.peak_mb = max(self.peak_mb, attempt.peak_mb)
+        if not attempt.ok:
+            self.failed_runs.append(attempt.error)
         if attempt.ok and (not self.ok or attempt.seconds < self.seconds):
             self.ok, self.seconds, self.error = True, attempt.seconds, ""
         elif not self.ok:
@@ -256,6 +259,14 @@ def print_table(rows: list[Row]) -> None:
         print("\nFailures:")
         for model, route, error in failures:
             print(f"- {model} ({route}): {error}")
+    flaky = [(r.model, name, getattr(r, name)) for r in rows for name in ("ovzoo", "onnx")]
+    flaky = [(model, name, route) for model, name, route in flaky if route.ok and route.failed_runs]
+    if flaky:
+        print("\nConverted, but not in every run:")
+        for model, name, route in flaky:
+            print(
+                f"- {model} ({name}): {len(route.failed_runs)} of {len(route.runs)} failed: {route.failed_runs[0]}"
+            )
 
     def faithful(route: Route) -> bool:
         return route.ok and route.parity is not None and route.parity <= PARITY_LIMIT

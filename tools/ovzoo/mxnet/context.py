@@ -10,6 +10,7 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.errors import ConversionError, FormatError
+from ovzoo.mxnet.params import ParamsFile
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -70,8 +71,12 @@ class ConvertContext:
     def inputs(self, node: Node) -> list[ov.Output]:
         return [self.input(node, slot) for slot in range(len(node.inputs))]
 
-    def param(self, node: Node, slot: int) -> np.ndarray:
+    def param(self, node: Node, slot: int, *, private: bool = False) -> np.ndarray:
         """The stored array feeding input ``slot`` of ``node``, as contiguous f32 (no copy when it already is).
+
+        ``private``: the caller may change it in place (a weight folded with a BatchNorm). A
+        :class:`~ovzoo.mxnet.params.ParamsFile` reads a fresh array on every lookup, which is then
+        used as is; arrays of a plain mapping belong to its owner and are copied.
 
         Raises:
             ConversionError: the input is not a variable with a stored param.
@@ -87,6 +92,8 @@ class ConvertContext:
         except KeyError:
             raise ConversionError(f"param {producer.name!r} is missing from the params", node.where) from None
         values = np.ascontiguousarray(array, dtype=np.float32)
+        if private and values is array and not isinstance(self.params, ParamsFile):
+            values = values.copy()
         # min and max propagate NaN and show infinities, without a temporary the size of the array
         if values.size and not (np.isfinite(values.min()) and np.isfinite(values.max())):
             count = values.size - int(np.isfinite(values).sum())
