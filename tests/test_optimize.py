@@ -218,6 +218,12 @@ def test_tune_command(tmp_path, capsys):
     assert run_command("tune", [str(tmp_path / "missing.xml")]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"ovzoo tune: error: {tmp_path / 'missing.xml'}: no such IR file"
+    (tmp_path / "bad.xml").write_text("not an IR")
+    assert run_command("tune", [str(tmp_path / "bad.xml")]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        f"ovzoo tune: error: {tmp_path / 'bad.xml'}: OpenVINO can't read it: Unable to read"
+    )
 
 
 # -- SE blocks: the fully connected layers as 1x1 convolutions on the pooled 4-D tensors ----------
