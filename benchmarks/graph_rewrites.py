@@ -1,19 +1,24 @@
-"""What ovzoo's graph rewrites (ovzoo.optimize) buy on octave-resnext-50-0.25, all side by side in one run.
+"""What ovzoo's graph rewrites (ovzoo.optimize) buy on octave-resnext-50-0.25 (or ``--name``), side by side in one run.
 
-1. Conversion time, fresh ``ovzoo convert`` processes, FP32+FP16: with the rewrites (layer cost cache
-   warm), without (``--no_graph_rewrites``), and once with an empty cache (the one-time measuring).
+1. Conversion time, fresh ``ovzoo convert`` processes, FP32+FP16: first with an empty layer cost
+   cache (the conversion times at most a few layer shapes: its measuring budget), then ``ovzoo tune``
+   on that IR (every shape, with care), then with the tuned cache (median of ``--convert-runs``), and
+   without the rewrites (``--no_graph_rewrites``). The cache lives in the run's work dir, so the
+   figures never depend on what an earlier run left in the user's cache.
 2. Paired batch-1 latency of three FP32 IRs in one process: ovzoo with the rewrites, ovzoo without,
    and the legacy Model Optimizer's (openvino-dev 2023.3 in its own venv, as compare_legacy_mo.sh
    builds it), at ``INFERENCE_PRECISION_HINT=f32`` and at the CPU's default precision. The IRs run
    back to back in rotating order; each ratio is the median of per-round ratios, with a bootstrap 95 %
    interval (benchmarks/ir_speed.py).
 3. PERF_COUNT per-layer times (the least disturbed of the rounds) before and after, for the layers the
-   rewrite touched.
+   rewrite touched; and where the rewritten IR's time goes, per executed node type and kernel, at f32
+   and the default precision (what no exact rewrite of the kind tried here can speed up).
 4. INT8: both FP32 IRs quantized by NNCF (synthetic calibration), and benchmark_app throughput of
    FP32 (f32) and FP32-INT8 (default precision), interleaved round after round, best round kept.
 
-    .venv/bin/python benchmarks/graph_rewrites.py [--rounds 200] [--int8-seconds 10] [--int8-rounds 2]
-        [--subset-size 300] [--legacy-venv build/legacy-mo-venv] [--no-int8] [--download-dir DIR] [--json FILE]
+    .venv/bin/python benchmarks/graph_rewrites.py [--name MODEL] [--rounds 200] [--int8-seconds 10]
+        [--int8-rounds 2] [--subset-size 300] [--tune-repeats 3] [--legacy-venv build/legacy-mo-venv]
+        [--no-int8] [--download-dir DIR] [--json FILE]
 
 Goals (issue 13): latency ovzoo / MO <= 0.9 at f32 and at the default precision; FP32-INT8 >= 2.2x
 FP32 (f32) throughput; conversion with the rewrites < 3 s. Synthetic weights: timings only.
@@ -48,7 +53,7 @@ TARGET_CONVERT_S = 3.0
 
 
 def convert_seconds(
-    download_dir: Path, out: Path, extra: list[str], env: dict[str, str]
+    name: str, download_dir: Path, out: Path, extra: list[str], env: dict[str, str]
 ) -> tuple[float, float]:
     """(wall s, in-process conversion s) of one fresh ``ovzoo convert`` FP32+FP16."""
     command = [
@@ -57,11 +62,15 @@ def convert_seconds(
         "ovzoo.cli.__main__",
         "convert",
         "--name",
-        MODEL,
+        name,
         "-d",
         str(download_dir),
     ]
     command += ["-o", str(out), "--precisions", "FP32,FP16", *extra]
+    return run_with_env(command, env)
+
+
+def run_with_env(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -70,6 +79,9 @@ def convert_seconds(
         os.environ.clear()
         os.environ.update(saved)
     match = re.search(r"converted in ([0-9.]+) s", measured.output)
+    log = [line for line in measured.output.splitlines() if line.startswith("group merge:")]
+    for line in log:
+        print(f"    {line}")
     return measured.wall_s, float(match.group(1)) if match else float("nan")
 
 
@@ -78,7 +90,7 @@ def mo_ir(model, download_dir: Path, legacy_venv: Path, work: Path) -> Path:
     from ovzoo.vocabulary.spec import substitution_dirs
 
     out = download_dir.parent / f"{download_dir.name}-mo-FP32"
-    xml = out / f"{MODEL}.xml"
+    xml = out / f"{model.name}.xml"
     if xml.is_file():
         return xml
     mo = legacy_venv / "bin" / "mo"
@@ -89,7 +101,15 @@ def mo_ir(model, download_dir: Path, legacy_venv: Path, work: Path) -> Path:
         args = [a.replace(f"${key}", str(value)) for a in args]
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(dir=download_dir.parent))
-    command = [str(mo), *args, "--output_dir", str(tmp), "--model_name", MODEL, "--compress_to_fp16=False"]
+    command = [
+        str(mo),
+        *args,
+        "--output_dir",
+        str(tmp),
+        "--model_name",
+        model.name,
+        "--compress_to_fp16=False",
+    ]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     tmp.rename(out)
     print(f"legacy MO conversion (once): {time.perf_counter() - started:.0f} s", flush=True)
@@ -135,9 +155,30 @@ def layer_times(compiled: dict, rounds: int) -> dict[str, dict[str, float]]:
     return {k: dict(v) for k, v in best.items()}
 
 
+def time_breakdown(compiled, rounds: int) -> dict[str, tuple[float, int]]:
+    """'node type / kernel' -> (sum of its nodes' least disturbed PERF_COUNT ms, node count)."""
+    x = np.random.default_rng(0).uniform(0, 255, (1, 3, 224, 224)).astype(np.float32)
+    request = compiled.create_infer_request()
+    best: dict[str, float] = collections.defaultdict(lambda: float("inf"))
+    kind: dict[str, str] = {}
+    for _ in range(rounds):
+        request.infer({0: x})
+        for info in request.profiling_info:
+            if info.status == info.Status.EXECUTED:
+                best[info.node_name] = min(best[info.node_name], info.real_time.total_seconds() * 1000)
+                kind[info.node_name] = f"{info.node_type} / {info.exec_type}"
+    totals: dict[str, tuple[float, int]] = {}
+    for name, ms in best.items():
+        total, count = totals.get(kind[name], (0.0, 0))
+        totals[kind[name]] = (total + ms, count + 1)
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1][0]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default=MODEL, help=f"a catalog model (default {MODEL})")
     parser.add_argument("--rounds", type=int, default=200, help="paired latency rounds per precision")
+    parser.add_argument("--tune-repeats", type=int, default=3)
     parser.add_argument("--perf-rounds", type=int, default=40)
     parser.add_argument("--convert-runs", type=int, default=3)
     parser.add_argument("--int8-seconds", type=float, default=10.0)
@@ -164,21 +205,32 @@ def main(argv: list[str] | None = None) -> int:
     core = ov.Core()
     default_precision = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
     load = [" ".join(f"{x:.2f}" for x in os.getloadavg())]
-    model = load_model_file(REPO / "models" / MODEL / "model.yml")
+    model = load_model_file(REPO / "models" / args.name / "model.yml")
     args.cache.mkdir(parents=True, exist_ok=True)
-    download_dir = args.download_dir or synthetic_download_dir(args.cache, MODEL)
+    download_dir = args.download_dir or synthetic_download_dir(args.cache, model.name)
     work = Path(tempfile.mkdtemp(prefix="ovzoo-bench-rewrites-", dir=REPO / "build"))
-    figures: dict = {"model": MODEL, "device": core.get_property("CPU", "FULL_DEVICE_NAME")}
+    figures: dict = {"model": model.name, "device": core.get_property("CPU", "FULL_DEVICE_NAME")}
     figures["default_precision"] = default_precision
 
     # -- 1. conversion ----------------------------------------------------------------------------
-    cold = convert_seconds(download_dir, work / "cold", [], {"OVZOO_CACHE_DIR": str(work / "empty-cache")})
+    cache_env = {"OVZOO_CACHE_DIR": str(work / "cache")}
+    os.environ.update(cache_env)  # ovzoo quantize (in this process, step 4) reads the same cache
+    print(f"{model.name}: first conversion, empty layer cost cache:")
+    cold = convert_seconds(model.name, download_dir, work / "cold", [], cache_env)
+    cold_xml = ir_path(work / "cold", model, "FP32")
+    tune_command = [sys.executable, "-m", "ovzoo.cli.__main__", "tune", str(cold_xml)]
+    tune_s, _ = run_with_env([*tune_command, "--repeats", str(args.tune_repeats)], cache_env)
     runs = {"rewrites": [], "no_rewrites": []}
-    for _ in range(args.convert_runs):
-        runs["rewrites"].append(convert_seconds(download_dir, work / "merged", [], {}))
-        runs["no_rewrites"].append(convert_seconds(download_dir, work / "plain", ["--no_graph_rewrites"], {}))
+    for i in range(args.convert_runs):
+        if i == 0:
+            print("tuned cache:")
+        runs["rewrites"].append(convert_seconds(model.name, download_dir, work / "merged", [], cache_env))
+        runs["no_rewrites"].append(
+            convert_seconds(model.name, download_dir, work / "plain", ["--no_graph_rewrites"], cache_env)
+        )
     figures["convert"] = {
         "cold_cache": {"wall_s": cold[0], "in_process_s": cold[1]},
+        "tune_s": tune_s,
         **{
             k: {
                 "wall_s_median": float(np.median([r[0] for r in v])),
@@ -193,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         f"convert FP32+FP16, fresh processes, median of {args.convert_runs}: with rewrites "
         f"{c['rewrites']['wall_s_median']:.2f} s wall ({c['rewrites']['in_process_s_median']:.2f} s in-process), "
         f"without {c['no_rewrites']['wall_s_median']:.2f} s ({c['no_rewrites']['in_process_s_median']:.2f} s); "
-        f"first conversion on this machine (empty layer cost cache): {cold[0]:.1f} s; "
-        f"target with rewrites < {TARGET_CONVERT_S} s"
+        f"first conversion on this machine (empty layer cost cache): {cold[0]:.2f} s wall "
+        f"({cold[1]:.2f} s in-process); ovzoo tune of every shape ({args.tune_repeats} repeats): "
+        f"{tune_s:.1f} s wall; target with rewrites < {TARGET_CONVERT_S} s"
     )
 
     xmls = {
@@ -257,6 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     figures["perf_count_median_layer_ratio"] = per_layer
     print(f"  median per-layer time ratio after/before over the {len(rows)} touched layers: {per_layer:.3f}")
+    figures["perf_count_breakdown_ms"] = {}
+    for precision in dict.fromkeys(("f32", default_precision)):
+        config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision, "PERF_COUNT": True}
+        breakdown = time_breakdown(
+            core.compile_model(core.read_model(xmls["rewrites"]), "CPU", config), args.perf_rounds
+        )
+        figures["perf_count_breakdown_ms"][precision] = breakdown
+        whole = sum(ms for ms, _ in breakdown.values())
+        print(f"where the rewritten IR's time goes at {precision} (PERF_COUNT, sum {whole:.2f} ms):")
+        for key, (ms, count) in breakdown.items():
+            if ms >= 0.005 * whole:
+                print(f"  {100 * ms / whole:5.1f} %  {ms:6.2f} ms  {count:3d} nodes  {key}")
 
     # -- 4. INT8 ----------------------------------------------------------------------------------
     ok = c["rewrites"]["wall_s_median"] < TARGET_CONVERT_S

@@ -12,9 +12,10 @@ import openvino as ov
 import pytest
 
 from ovzoo.errors import ConversionError, FormatError, UnsupportedOpsError
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.mxnet.frontend import convert_graph, plan_batch_norm_folding
 from ovzoo.mxnet.ops import OPS
-from ovzoo.mxnet.params import load_params, strip_prefixes
+from ovzoo.mxnet.params import ParamsFile, load_params, strip_prefixes
 from ovzoo.mxnet.reference import MXNetReference
 from ovzoo.mxnet.symbol import load_symbol, parse_symbol
 from support.mini_octave import INPUT_SHAPE, build_mini_octave
@@ -80,6 +81,25 @@ def test_ir_folds_batch_norm_and_keeps_to_old_opsets(mini) -> None:
             ("opset11",) if op.get_type_name() == "Interpolate" else tuple(f"opset{i}" for i in range(1, 9))
         )
         assert version in allowed, (op.get_type_name(), version)
+
+
+def test_repeated_upsampling_operands_are_one_constant_each(mini) -> None:
+    """Every Interpolate reads the same scales and axes: one Constant each, not one per layer (memory)."""
+    sym, params = mini
+    model = convert_graph(parse_symbol(sym.tojson(), "mini-symbol.json"), params, SHAPES)
+    resizes = [op for op in model.get_ops() if op.get_type_name() == "Interpolate"]
+    assert len(resizes) >= 2
+    for port in (1, 2):  # scales, axes
+        sources = {op.input_value(port).get_node().get_instance_id() for op in resizes}
+        assert len(sources) == 1, sources
+    fp16 = compress_weights_to_fp16(model)
+    scales = {
+        op.input_value(1).get_node().get_instance_id(): op.input_value(1).get_node()
+        for op in fp16.get_ops()
+        if op.get_type_name() == "Interpolate"
+    }
+    assert len(scales) == 1  # still shared once the FP16 compression has put them back to f32
+    assert all(c.get_output_element_type(0) == ov.Type.f32 for c in scales.values())
 
 
 def test_every_mxnet_node_is_findable_by_friendly_name(mini) -> None:
@@ -254,6 +274,29 @@ def test_unexpected_translator_failures_say_which_node(monkeypatch, mini) -> Non
     with pytest.raises(RuntimeError, match="boom") as raised:
         convert_graph(parse_symbol(sym.tojson(), "mini-symbol.json"), params, SHAPES)
     assert raised.value.__notes__ == ["while translating Flatten 'flatten'"]
+
+
+def test_folding_leaves_the_callers_arrays_alone(mini, mini_checkpoint: Path) -> None:
+    """BatchNorms are folded into the weights in place, but only into arrays the front end owns: a
+    plain mapping's arrays are the caller's (copied first), a ParamsFile's are read fresh per lookup."""
+    sym, params = mini
+    before = {name: array.copy() for name, array in params.items()}
+    graph = parse_symbol(sym.tojson(), "a")
+    assert plan_batch_norm_folding(graph, params)
+    from_mapping = convert_graph(graph, params, SHAPES)
+    for name, array in params.items():
+        np.testing.assert_array_equal(array, before[name], err_msg=name)
+    from_file = convert_graph(
+        load_symbol(Path(f"{mini_checkpoint}-symbol.json")),
+        ParamsFile.open(Path(f"{mini_checkpoint}-0000.params")).without_prefixes(),
+        SHAPES,
+    )
+    inputs = random_inputs(SHAPES, seed=11)
+    core = ov.Core()
+    np.testing.assert_array_equal(
+        core.compile_model(from_mapping, "CPU", F32_CONFIG)(inputs)[0],
+        core.compile_model(from_file, "CPU", F32_CONFIG)(inputs)[0],
+    )
 
 
 def test_compiled_model_is_deterministic_across_conversions(mini) -> None:

@@ -74,7 +74,7 @@ def ir_folder(tmp_path_factory) -> Path:
     merged = convert_graph(parse_symbol(sym.tojson(), "mini"), params, shapes)
     table = tmp_path_factory.mktemp("costs") / "costs.json"
     write_cost_table(merged, table, favour=2)
-    assert rewrite_graph(merged, RewriteOptions(cost_cache=table, measure=False))
+    assert rewrite_graph(merged, RewriteOptions(cost_cache=table, measure_shapes=0))
     _save(merged, random_inputs(shapes), folder / "mini-octave-merged-groups")
     return folder
 

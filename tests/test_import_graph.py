@@ -1,6 +1,7 @@
-"""The package's shape: no import circle, no stage importing another stage, no module over 400 lines.
+"""The package's shape: no import circle, no stage importing another stage, no module over 400 lines;
+and what a conversion process really loads (a subprocess and its ``sys.modules``).
 
-Read from the source with ``ast`` (nothing is imported): every ``import``/``from ... import`` at module
+The graph is read from the source with ``ast`` (nothing is imported): every ``import``/``from ... import`` at module
 level, ``if TYPE_CHECKING:`` blocks included (a circle there is still a circle to a reader); imports
 inside functions are deliberate lazy imports and are left out.
 """
@@ -8,6 +9,10 @@ inside functions are deliberate lazy imports and are left out.
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import ovzoo
@@ -144,3 +149,106 @@ def test_no_module_over_400_lines() -> None:
     """Small modules with one job: a module that grows past 400 lines wants splitting by job."""
     long = {name: n for name, path in modules().items() if (n := len(path.read_text().splitlines())) > 400}
     assert not long
+
+
+# -- what a conversion process loads ----------------------------------------------------------------
+
+# Never on the path of ``ovzoo.convert_model`` + ``ov.save_model``: MXNet is the reference, not the
+# converter; the rest belong to other commands (catalog YAML, downloads, quantization, plots) or are
+# only needed when something is written (the rewrite pass's cost-cache lock). Each costs start-up
+# time in every conversion process (filelock ~8 ms, the catalog ~8 ms, mxnet ~1 s).
+NOT_ON_THE_CONVERT_PATH = (
+    "mxnet",
+    "gluoncv",
+    "nncf",
+    "matplotlib",
+    "cv2",
+    "PIL",
+    "scipy",
+    "onnx",
+    "yaml",
+    "jsonschema",
+    "requests",
+    "tqdm",
+    "psutil",
+    "filelock",
+    "ovzoo.catalog",
+    "ovzoo.download",
+    "ovzoo.validate",
+    "ovzoo.quantize",
+    "ovzoo.benchmark",
+    "ovzoo.accuracy",
+    "ovzoo.zoo",
+    "ovzoo.cli",
+    "ovzoo.mxnet.reference",
+    "ovzoo.mxnet.legacy",
+)
+
+CONVERT_PROCESS = """
+import json, sys
+import openvino as ov
+from ovzoo import convert_model
+ov.save_model(convert_model(sys.argv[1], input_shape=[1, 3, 8, 8]), sys.argv[2], compress_to_fp16=False)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _small_checkpoint(folder: Path) -> Path:
+    """Conv-BN-ReLU-global pool-FC, written without MXNet (no grouped conv: nothing for the rewrite
+    pass to time, so the cost cache is only read)."""
+    import numpy as np
+
+    from ovzoo.mxnet.params import save_params
+
+    def var(name: str) -> dict[str, object]:
+        return {"op": "null", "name": name, "inputs": []}
+
+    nodes = [
+        var("data"),
+        var("conv_weight"),
+        {"op": "Convolution", "name": "conv", "attrs": {"kernel": "(3, 3)", "num_filter": "4", "no_bias": "True"}, "inputs": [[0, 0, 0], [1, 0, 0]]},
+        var("bn_gamma"), var("bn_beta"), var("bn_moving_mean"), var("bn_moving_var"),
+        {"op": "BatchNorm", "name": "bn", "attrs": {"fix_gamma": "False"}, "inputs": [[2, 0, 0], [3, 0, 0], [4, 0, 0], [5, 0, 1], [6, 0, 1]]},
+        {"op": "Activation", "name": "relu", "attrs": {"act_type": "relu"}, "inputs": [[7, 0, 0]]},
+        {"op": "Pooling", "name": "pool", "attrs": {"global_pool": "True", "kernel": "(1, 1)", "pool_type": "avg"}, "inputs": [[8, 0, 0]]},
+        {"op": "Flatten", "name": "flatten", "inputs": [[9, 0, 0]]},
+        var("fc_weight"), var("fc_bias"),
+        {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "3"}, "inputs": [[10, 0, 0], [11, 0, 0], [12, 0, 0]]},
+    ]  # fmt: skip
+    rng = np.random.default_rng(0)
+    shapes = {
+        "conv_weight": (4, 3, 3, 3),
+        "bn_gamma": (4,),
+        "bn_beta": (4,),
+        "fc_weight": (3, 4),
+        "fc_bias": (3,),
+    }
+    arrays = {
+        f"arg:{name}": rng.uniform(0.5, 1.5, shape).astype(np.float32) for name, shape in shapes.items()
+    }
+    arrays |= {f"aux:bn_moving_{s}": rng.uniform(0.5, 1.5, 4).astype(np.float32) for s in ("mean", "var")}
+    symbol = {"nodes": nodes, "arg_nodes": [], "heads": [[len(nodes) - 1, 0, 0]]}
+    (folder / "net-symbol.json").write_text(json.dumps(symbol))
+    save_params(folder / "net-0000.params", arrays)
+    return folder / "net-0000.params"
+
+
+def test_a_conversion_process_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
+    """A real ``convert_model`` + ``ov.save_model`` process, then its ``sys.modules``."""
+    params = _small_checkpoint(tmp_path)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PACKAGE.parent),
+        "OVZOO_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CONVERT_PROCESS, str(params), str(tmp_path / "net.xml")],
+        capture_output=True, text=True, env=env, timeout=300, check=True,
+    )  # fmt: skip
+    loaded = json.loads(result.stdout.splitlines()[-1])
+    assert (tmp_path / "net.xml").is_file() and "ovzoo.convert.api" in loaded
+    unwanted = sorted(
+        {banned for module in loaded for banned in NOT_ON_THE_CONVERT_PATH
+         if module == banned or module.startswith(banned + ".")}
+    )  # fmt: skip
+    assert not unwanted, f"a conversion imports {unwanted}"

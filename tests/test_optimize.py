@@ -21,10 +21,12 @@ from openvino import opset8
 from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache, machine_key
-from ovzoo.optimize.group_merge import block_diagonal, find_candidates, merges_for
+from ovzoo.optimize.group_merge import block_diagonal, find_candidates, inference_precisions, merges_for
 from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
-from ovzoo.optimize.layer_timing import INT8
-from ovzoo.optimize.record import read_merged_layers
+from ovzoo.optimize.layer_timing import INT8, ConvLayer
+from ovzoo.optimize.measure_plan import ShapeToTime, plan_measurements
+from ovzoo.optimize.record import read_merged_layers, read_pending_layers, read_se_layers
+from ovzoo.optimize.tune import layers_as_converted, tune_layers
 from ovzoo.quantize import Calibration, QuantizeOptions, quantize_model
 from ovzoo.quantize.scope import narrow_group_convolutions
 from ovzoo.validate.cost import count_cost
@@ -63,13 +65,13 @@ def test_block_diagonal_weights_keep_each_group_in_place():
     assert np.count_nonzero(merged) == w.size  # zeros everywhere off the diagonal blocks
 
 
-@pytest.mark.parametrize("favour", [2, 4, 16])
+@pytest.mark.parametrize("favour", [2, 4, 8])
 def test_merged_model_computes_the_same_outputs(tmp_path, favour):
     cache = tmp_path / "costs.json"
     original = narrow_group_model()
     write_cost_table(original, cache, favour)
     rewritten = narrow_group_model()
-    merged = rewrite_graph(rewritten, RewriteOptions(cost_cache=cache, measure=False))
+    merged = rewrite_graph(rewritten, RewriteOptions(cost_cache=cache, measure_shapes=0))
     assert merged and all(m.merge == favour for m in merged)
     layers = ((32, 2, 3), (16, 6, 4), (32, 3, 3))  # as in narrow_group_model
     expected = [g // favour if favour in merges_for(shape) else g for shape in layers for g in shape[:1]]
@@ -88,7 +90,7 @@ def test_no_merge_when_it_measures_slower(tmp_path):
     cache = tmp_path / "costs.json"
     model = narrow_group_model()
     write_cost_table(model, cache, favour=None)
-    assert rewrite_graph(model, RewriteOptions(cost_cache=cache, measure=False)) == []
+    assert rewrite_graph(model, RewriteOptions(cost_cache=cache, measure_shapes=0)) == []
     assert read_merged_layers(model) == {}
     assert model.get_rt_info(["ovzoo", "graph_rewrites", "enabled"]).astype(str) == "true"
 
@@ -123,6 +125,182 @@ def test_cost_cache_keeps_entries_written_by_others(tmp_path):
     assert CostCache(path).get("key0") is None  # an unreadable cache is an empty one
 
 
+# -- the measuring budget: a few shapes per conversion, the heaviest first; ovzoo tune for the rest --
+
+
+def shape_to_time(channels: int, size: int, groups: int, per_group: tuple[int, int], layers: int = 1):
+    out_per_group, in_per_group = per_group
+    layer = ConvLayer(
+        (1, channels, size, size), groups * out_per_group, (3, 3), groups, (1, 1), (1, 1), (1, 1), (1, 1)
+    )
+    return shape_to_time_of(layer, layers), (groups, out_per_group, in_per_group, 3, 3)
+
+
+def shape_to_time_of(layer: ConvLayer, layers: int) -> ShapeToTime:
+    return ShapeToTime(layer.key(), layer, (1, 2), layers)
+
+
+def test_plan_times_the_heaviest_shapes_first_and_defers_the_rest():
+    narrow_big = shape_to_time(96, 56, 32, (3, 3))  # 8.1 M multiply-adds in 3-channel groups
+    wider_same_macs = shape_to_time(384, 14, 32, (12, 12))  # the same multiply-adds, 12-channel groups
+    small_but_many = shape_to_time(64, 14, 32, (2, 2), layers=4)
+    plan = plan_measurements([small_but_many, wider_same_macs, narrow_big], budget=2)
+    assert [s.key for s in plan.now] == [narrow_big[0].key, wider_same_macs[0].key]
+    assert [s.key for s in plan.later] == [small_but_many[0].key]
+    assert plan_measurements([narrow_big], budget=0).now == ()
+    assert len(plan_measurements([narrow_big, small_but_many], budget=None).now) == 2
+
+
+def test_wide_and_depthwise_groups_are_never_timed(tmp_path):
+    x = opset8.parameter([1, 64, 8, 8], np.float32)
+    rng = np.random.default_rng(0)
+    y = x.output(0)
+    for shape in ((4, 16, 16, 3, 3), (64, 1, 1, 3, 3), (2, 32, 32, 3, 3)):
+        w = opset8.constant(rng.standard_normal(shape).astype(np.float32))
+        y = opset8.group_convolution(y, w, [1, 1], [1, 1], [1, 1], [1, 1]).output(0)
+    model = ov.Model([y], [x], "wide")
+    assert find_candidates(model) == []
+    assert rewrite_graph(model, RewriteOptions(cost_cache=tmp_path / "costs.json")) == []
+    assert not (tmp_path / "costs.json").exists()
+
+
+def test_a_conversion_times_at_most_its_budget_and_records_what_waits(tmp_path, caplog):
+    cache = tmp_path / "costs.json"
+    caplog.set_level(logging.INFO, logger="ovzoo.optimize.group_merge")
+    model = narrow_group_model()
+    rewrite_graph(model, RewriteOptions(cost_cache=cache, measure_shapes=1))
+    precisions = inference_precisions(ov.Core())
+    timed = json.loads(cache.read_text())
+    assert len(timed) == len(precisions)  # one layer shape, at f32 and the default precision
+    # equal expected weight (the same multiply-adds per channel of group), so the first by key
+    first = min(c.layer.key() for c in find_candidates(narrow_group_model()))
+    assert all(key.endswith(first) for key in timed)
+    pending = read_pending_layers(model)
+    assert len(pending) == 2 and set(pending) < {"gconv0", "gconv1", "gconv2"}
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("group merge: timed 1 of 3 untimed layer shapes") for m in said)
+    assert any("2 waiting for their shape to be timed (2 shapes; 'ovzoo tune IR.xml'" in m for m in said)
+    again = narrow_group_model()  # the next conversion times the next shape
+    rewrite_graph(again, RewriteOptions(cost_cache=cache, measure_shapes=1))
+    assert len(json.loads(cache.read_text())) == 2 * len(precisions)
+    assert len(read_pending_layers(again)) == 1
+
+
+def test_tune_times_every_shape_of_a_rewritten_ir_as_converted(tmp_path):
+    cache = tmp_path / "costs.json"
+    write_cost_table(narrow_group_model(), cache, favour=2)
+    rewritten = narrow_group_model()
+    assert len(rewrite_graph(rewritten, RewriteOptions(cost_cache=cache, measure_shapes=0))) == 3
+    as_converted = [layer.key() for layer, _ in layers_as_converted(rewritten)]
+    assert as_converted == [c.layer.key() for c in find_candidates(narrow_group_model())]
+    fresh = tmp_path / "fresh.json"
+    tuned = tune_layers(rewritten, CostCache(fresh), repeats=1)
+    assert sorted(t.layer.key() for t in tuned) == sorted(as_converted)
+    assert all(t.merge in merges_for((t.layer.groups, 1, 1)) or t.merge is not None for t in tuned)
+    # with every shape timed, a conversion that may time nothing decides every layer
+    decided = narrow_group_model()
+    rewrite_graph(decided, RewriteOptions(cost_cache=fresh, measure_shapes=0))
+    assert read_pending_layers(decided) == []
+
+
+def test_tune_command(tmp_path, capsys):
+    from ovzoo.cli.__main__ import run_command  # noqa: PLC0415
+
+    xml = tmp_path / "narrow.xml"
+    ov.save_model(narrow_group_model(), xml)
+    cache = tmp_path / "costs.json"
+    assert run_command("tune", [str(xml), "--cost_cache", str(cache), "--dry_run"]) == 0
+    assert "would time 3 layer shapes" in capsys.readouterr().out and not cache.exists()
+    assert run_command("tune", [str(xml), "--cost_cache", str(cache), "--repeats", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 layer shapes timed (3 layers)" in printed and printed.count("merge x") == 3
+    assert len(json.loads(cache.read_text())) == 3 * len(inference_precisions(ov.Core()))
+    assert run_command("tune", [str(tmp_path / "missing.xml")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"ovzoo tune: error: {tmp_path / 'missing.xml'}: no such IR file"
+    (tmp_path / "bad.xml").write_text("not an IR")
+    assert run_command("tune", [str(tmp_path / "bad.xml")]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        f"ovzoo tune: error: {tmp_path / 'bad.xml'}: OpenVINO can't read it: Unable to read"
+    )
+
+
+# -- SE blocks: the fully connected layers as 1x1 convolutions on the pooled 4-D tensors ----------
+
+
+def octave_se_model(odd_op: bool = False, seed: int = 0, batch: int = 1) -> ov.Model:
+    """An octave SE block as the front end writes it: both bands pooled, one FC over both (two MatMuls
+    summed), ReLU, one FC + sigmoid per band, Unsqueezed back to scale each band."""
+    rng = np.random.default_rng(seed)
+    bands = [
+        opset8.parameter([batch, 32, 8, 8], np.float32, name="high"),
+        opset8.parameter([batch, 16, 4, 4], np.float32, name="low"),
+    ]
+    flat = []
+    for band in bands:
+        channels = band.get_output_partial_shape(0)[1].get_length()
+        pooled = opset8.reduce_mean(band, opset8.constant(np.array([2, 3], np.int64)), True)
+        flat.append(opset8.reshape(pooled, opset8.constant(np.array([batch, channels], np.int64)), True))
+
+    def weights(*shape):
+        return opset8.constant(rng.standard_normal(shape).astype(np.float32))
+
+    squeeze = opset8.add(
+        opset8.add(opset8.matmul(flat[0], weights(8, 32), False, True), weights(8)),
+        opset8.matmul(flat[1], weights(16, 8), False, False),
+    )
+    hidden = opset8.clamp(squeeze, 0.0, 6.0) if odd_op else opset8.relu(squeeze)
+    scaled = []
+    for band in bands:
+        channels = band.get_output_partial_shape(0)[1].get_length()
+        gate = opset8.sigmoid(
+            opset8.add(opset8.matmul(hidden, weights(channels, 8), False, True), weights(1, channels))
+        )
+        gate4 = opset8.unsqueeze(
+            opset8.unsqueeze(gate, opset8.constant(np.int64(2))), opset8.constant(np.int64(3))
+        )
+        scaled.append(opset8.multiply(band, gate4))
+    return ov.Model([s.output(0) for s in scaled], bands, "se")
+
+
+def infer_all(model: ov.Model, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    compiled = ov.Core().compile_model(model, "CPU", F32)
+    result = compiled.create_infer_request().infer(dict(enumerate(inputs)))
+    return [result[output].copy() for output in compiled.outputs]
+
+
+def test_se_blocks_run_as_1x1_convolutions_with_the_same_numbers(tmp_path):
+    rng = np.random.default_rng(1)
+    inputs = [
+        rng.standard_normal((1, 32, 8, 8)).astype(np.float32),
+        rng.standard_normal((1, 16, 4, 4)).astype(np.float32),
+    ]
+    original, rewritten = octave_se_model(), octave_se_model()
+    rewrite_graph(rewritten, RewriteOptions(cost_cache=tmp_path / "costs.json"))
+    assert len(read_se_layers(rewritten)) == 4  # two MatMuls in the shared FC, one per band's gate
+    kinds = [op.get_type_name() for op in rewritten.get_ordered_ops()]
+    assert "MatMul" not in kinds and "Reshape" not in kinds and "Unsqueeze" not in kinds
+    assert kinds.count("Convolution") == 4
+    for before, after in zip(infer_all(original, inputs), infer_all(rewritten, inputs), strict=True):
+        np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
+    assert count_cost(rewritten) == count_cost(
+        original
+    )  # the same parameters, multiply-adds, element-wise work
+    lifted = {
+        op.get_friendly_name() for op in rewritten.get_ordered_ops() if op.get_type_name() == "Convolution"
+    }
+    assert all(name.endswith("/4d") for name in lifted)  # MXNet's names stay with MXNet's 2-D shapes
+
+
+@pytest.mark.parametrize("odd_op, batch", [(True, 1), (False, -1)], ids=["unknown-op", "dynamic-batch"])
+def test_se_block_the_rewrite_does_not_handle_stays_as_it_is(tmp_path, odd_op, batch):
+    model = octave_se_model(odd_op=odd_op, batch=batch)
+    rewrite_graph(model, RewriteOptions(cost_cache=tmp_path / "costs.json"))
+    assert read_se_layers(model) == []
+    assert [op.get_type_name() for op in model.get_ordered_ops()].count("MatMul") == 4
+
+
 # -- through the converter, on real checkpoints --------------------------------------------------
 
 
@@ -137,12 +315,12 @@ def test_converter_measures_once_then_uses_the_cache(tiny_download, tmp_path, mo
     monkeypatch.setenv("OVZOO_CACHE_DIR", str(tmp_path / "cache"))
     caplog.set_level(logging.DEBUG, logger="ovzoo.optimize.group_merge")
     convert_model(tiny_model(), tiny_download, tmp_path / "a", ("FP32",))
-    timed = [r for r in caplog.records if r.getMessage().startswith("timed ")]
+    timed = [r for r in caplog.records if r.getMessage().startswith("group merge: timed ")]
     assert timed  # the tiny model's 2-group convolution was timed...
     assert json.loads((tmp_path / "cache" / CACHE_FILE).read_text())  # ...and kept
     caplog.clear()
     convert_model(tiny_model(), tiny_download, tmp_path / "b", ("FP32",))
-    assert not [r for r in caplog.records if r.getMessage().startswith("timed ")]
+    assert not [r for r in caplog.records if r.getMessage().startswith(("group merge: timed", "timed "))]
     for ext in (".xml", ".bin"):  # the same cache gives the same IR
         a = ir_path(tmp_path / "a", tiny_model(), "FP32").with_suffix(ext)
         b = ir_path(tmp_path / "b", tiny_model(), "FP32").with_suffix(ext)

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "quantize": "quantize",
     "serve": "serve",
     "synth": "synth",
+    "tune": "tune",
     "validate": "validate",
 }
 

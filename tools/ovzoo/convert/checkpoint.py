@@ -62,8 +62,5 @@ def convert_checkpoint(spec: ConversionSpec, target: IrTarget, graph_rewrites: b
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with path.open("rb") as f:  # file_digest reads into one reused buffer: no new memory per block
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -12,11 +12,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openvino as ov
 
 import ovzoo
-from ovzoo.catalog.model import Model
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
 from ovzoo.ir.fp16 import compress_weights_to_fp16
@@ -25,6 +25,9 @@ from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.precisions import CONVERTED_PRECISIONS, PRECISIONS, check_precisions
 from ovzoo.vocabulary.spec import ConversionSpec, parse_mo_args
+
+if TYPE_CHECKING:  # annotations only: ``ovzoo.convert_model`` never loads the catalog
+    from ovzoo.catalog.model import Model
 
 log = logging.getLogger(__name__)
 

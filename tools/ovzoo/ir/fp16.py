@@ -25,20 +25,25 @@ def compress_weights_to_fp16(model: ov.Model, in_place: bool = False) -> ov.Mode
     """
     compressed = model if in_place else model.clone()
     compress_model_transformation(compressed)
+    restored: dict[bytes, ov.Output] = {}  # by value: a constant shared before stays shared
     for op in compressed.get_ordered_ops():
         for port in SHAPE_INPUTS.get(op.get_type_name(), ()):
             if port < op.get_input_size():
-                _restore_f32_constant(op.input(port))
+                _restore_f32_constant(op.input(port), restored)
     return compressed
 
 
-def _restore_f32_constant(target: ov.Input) -> None:
+def _restore_f32_constant(target: ov.Input, restored: dict[bytes, ov.Output]) -> None:
     convert = target.get_source_output().get_node()
     if convert.get_type_name() != "Convert":
         return
     source = convert.input(0).get_source_output().get_node()
     if source.get_type_name() != "Constant":
         return
-    restored = opset8.constant(source.get_data().astype(np.float32))
-    restored.set_friendly_name(source.get_friendly_name())
-    target.replace_source_output(restored.output(0))
+    values = source.get_data().astype(np.float32)
+    key = repr(values.shape).encode() + values.tobytes()
+    if key not in restored:
+        constant = opset8.constant(values)
+        constant.set_friendly_name(source.get_friendly_name())
+        restored[key] = constant.output(0)
+    target.replace_source_output(restored[key])

@@ -6,10 +6,14 @@ import os
 from pathlib import Path
 
 import openvino as ov
+from openvino._offline_transformations import apply_fused_names_cleanup
 
 from ovzoo.atomic import atomic_directory_sibling
 from ovzoo.errors import ConversionError
 from ovzoo.ir.fp16 import compress_weights_to_fp16
+
+# what ov.save_model records in the IR's rt_info (and ov.serialize does not)
+RUNTIME_VERSION_KEY = "OpenVINO Runtime"
 
 
 def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
@@ -18,6 +22,9 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
     Both files are written into a temporary folder beside the target (same filesystem), fsynced, then
     the ``.bin`` is renamed into place first and the ``.xml`` last. The old ``.xml`` (if any) is removed
     just before, so a reader never pairs an old ``.xml`` with a new ``.bin``.
+
+    The files are byte for byte what ``ov.save_model(..., compress_to_fp16=False)`` writes, without
+    its copy of the whole graph (see :func:`prepare_for_serialize`); ``model`` is changed as that says.
 
     Raises:
         ConversionError: OpenVINO could not serialise the model, or the files could not be written.
@@ -28,7 +35,9 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
         with atomic_directory_sibling(xml_path) as tmp:
             tmp_xml = tmp / xml_path.name
             to_save = compress_weights_to_fp16(model) if compress_to_fp16 else model
-            ov.save_model(to_save, str(tmp_xml), compress_to_fp16=False)
+            prepare_for_serialize(to_save)
+            ov.serialize(to_save, str(tmp_xml))
+            del to_save  # a compressed copy goes before the files are synced
             tmp_bin = tmp_xml.with_suffix(".bin")
             for produced in (tmp_bin, tmp_xml):
                 _fsync(produced)
@@ -38,6 +47,29 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
             _fsync_directory(xml_path.parent)
     except (OSError, RuntimeError) as e:
         raise ConversionError(f"could not write the IR: {e}", (str(xml_path),)) from e
+
+
+def prepare_for_serialize(model: ov.Model) -> None:
+    """Make ``model`` serialise as ``ov.save_model`` would save it, in place.
+
+    ``ov.save_model`` clones the whole graph before it serialises; for a converted model the clone
+    costs as much memory as the graph itself (about 2 KB per operation), at the moment the weights,
+    the graph and the XML document are all held. What the clone and save_model's own passes change
+    in the files is done here instead:
+
+    * fused-names rt_info is removed (save_model's FusedNamesCleanup pass);
+    * the runtime version goes into the model's rt_info;
+    * each Result gets its names as its own, and the tensor feeding it gets them too (the first
+      Result wins where one tensor feeds several): the clone keeps only a Result's names on its
+      input, while serialising the original also lists the producer's own names there.
+    """
+    apply_fused_names_cleanup(model)
+    model.set_rt_info(ov.get_version(), RUNTIME_VERSION_KEY)
+    for output in reversed(model.outputs):
+        names = output.get_names()
+        if names:
+            output.get_tensor().set_names(names)
+            output.get_node().input_value(0).get_tensor().set_names(names)
 
 
 def _fsync(path: Path) -> None:

@@ -10,6 +10,7 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.errors import ConversionError, FormatError
+from ovzoo.mxnet.params import ParamsFile
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
 
@@ -38,6 +39,8 @@ class ConvertContext:
         self.params_source = params_source  # the .params file, for messages
         self.attributes = attributes  # parsed attributes by node index (what each record's parse gave)
         self.values: dict[int, list[ov.Output]] = {}
+        # small constants by (type, shape, bytes): each distinct value is one node however many read it
+        self._shared: dict[tuple[str, tuple[int, ...], bytes], ov.Output] = {}
         self._parameters = parameters
         self._folded = folded_batch_norms  # conv node index -> the BatchNorm folded into it
         self._folded_into = {bn.index: conv for conv, bn in folded_batch_norms.items()}
@@ -68,8 +71,12 @@ class ConvertContext:
     def inputs(self, node: Node) -> list[ov.Output]:
         return [self.input(node, slot) for slot in range(len(node.inputs))]
 
-    def param(self, node: Node, slot: int) -> np.ndarray:
+    def param(self, node: Node, slot: int, *, private: bool = False) -> np.ndarray:
         """The stored array feeding input ``slot`` of ``node``, as contiguous f32 (no copy when it already is).
+
+        ``private``: the caller may change it in place (a weight folded with a BatchNorm). A
+        :class:`~ovzoo.mxnet.params.ParamsFile` reads a fresh array on every lookup, which is then
+        used as is; arrays of a plain mapping belong to its owner and are copied.
 
         Raises:
             ConversionError: the input is not a variable with a stored param.
@@ -85,6 +92,8 @@ class ConvertContext:
         except KeyError:
             raise ConversionError(f"param {producer.name!r} is missing from the params", node.where) from None
         values = np.ascontiguousarray(array, dtype=np.float32)
+        if private and values is array and not isinstance(self.params, ParamsFile):
+            values = values.copy()
         # min and max propagate NaN and show infinities, without a temporary the size of the array
         if values.size and not (np.isfinite(values.min()) and np.isfinite(values.max())):
             count = values.size - int(np.isfinite(values).sum())
@@ -128,11 +137,28 @@ class ConvertContext:
         constant.set_friendly_name(name)
         return constant.output(0)
 
-    @staticmethod
-    def integers(values: Sequence[int], name: str) -> ov.Output:
-        constant = opset8.constant(np.asarray(values, dtype=np.int64))
-        constant.set_friendly_name(name)
-        return constant.output(0)
+    def integers(self, values: Sequence[int], name: str) -> ov.Output:
+        """An i64 Constant holding ``values`` (an axis list, a shape), shared by every reader of the same
+        values; it keeps the name of the first."""
+        return self.shared(np.asarray(values, dtype=np.int64), name)
+
+    def shared(self, array: np.ndarray, name: str) -> ov.Output:
+        """A Constant holding ``array``'s values (type kept), made once per distinct value.
+
+        For the small fixed operands many nodes repeat (Interpolate's axes and scales): a node in the
+        graph costs about 3 KB while converting and as much again in the XML document that OpenVINO
+        builds to save it; DenseNet repeats its upsampling operands 86 times. The node is named after
+        its first reader.
+        """
+        array = np.asarray(array)
+        if not array.flags.c_contiguous:  # (as in constant(): keep 0-d arrays 0-d)
+            array = np.ascontiguousarray(array)
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key not in self._shared:
+            constant = opset8.constant(array)
+            constant.set_friendly_name(name)
+            self._shared[key] = constant.output(0)
+        return self._shared[key]
 
     @staticmethod
     def named(output: ov.Output | ov.Node, name: str) -> ov.Output:

@@ -100,15 +100,29 @@ class _Cursor:
 
 
 class _FileCursor(_Cursor):
-    """A cursor over an open file: only the headers are read, never the array data."""
+    """A cursor over an open file: only the headers are read, never the array data.
+
+    A header is a handful of small fields; each read fetches a window of ``_WINDOW`` bytes that the
+    next fields (and the next headers, after small arrays) come from: one system call per header
+    instead of one per field (ResNet-101 has 588 arrays, 4,700 fields).
+    """
+
+    _WINDOW = 16 << 10
 
     def __init__(self, file: BinaryIO, path: Path) -> None:
         super().__init__(np.empty(0, np.uint8), path)
         self.file = file
         self.size = os.fstat(file.fileno()).st_size
+        self._window_at = 0
+        self._window = b""
 
     def read(self, start: int, size: int) -> bytes:
-        return os.pread(self.file.fileno(), size, start)
+        at = start - self._window_at
+        if at < 0 or at + size > len(self._window):
+            self._window = os.pread(self.file.fileno(), max(size, self._WINDOW), start)
+            self._window_at = start
+            at = 0
+        return self._window[at : at + size]
 
 
 @dataclass(frozen=True)
@@ -282,8 +296,12 @@ class ParamsFile(Mapping[str, np.ndarray]):
         raw = np.empty(max(record.nbytes, 0), np.uint8)
         if record.offset >= 0 and record.nbytes:
             try:
-                with self.path.open("rb") as f:
-                    got = os.preadv(f.fileno(), [memoryview(raw)], record.offset)  # type: ignore[arg-type]  # as above
+                # a bare descriptor: a file object costs more than reading a small array
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    got = os.preadv(fd, [memoryview(raw)], record.offset)  # type: ignore[arg-type]  # as above
+                finally:
+                    os.close(fd)
             except OSError as e:
                 raise FormatError(f"can't read array {name!r}: {e.strerror or e}", (str(self.path),)) from e
             if got != record.nbytes:

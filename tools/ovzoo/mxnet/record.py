@@ -13,8 +13,9 @@ its inputs, which is how weight shapes are inferred (a Convolution fixes its wei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
@@ -45,6 +46,44 @@ class OpRecord(Generic[A]):
 
 
 AnyRecord = OpRecord[Any]
+
+
+class OpTable(MutableMapping[str, AnyRecord]):
+    """MXNet op name -> its record, where each record is named ``"<module>.<ATTRIBUTE>"`` inside
+    ``package`` and its module is imported on the first lookup (iteration lists the names alone).
+
+    Setting an entry overrides the record (tests swap in a broken translator this way).
+    """
+
+    def __init__(self, package: str, where: Mapping[str, str]) -> None:
+        self._package = package
+        self._where = dict(where)
+        self._records: dict[str, AnyRecord] = {}
+
+    def __getitem__(self, op: str) -> AnyRecord:
+        record = self._records.get(op)
+        if record is None:
+            module, _, attribute = self._where[op].rpartition(".")  # KeyError for an unknown op
+            record = getattr(import_module(f"{self._package}.{module}"), attribute)
+            self._records[op] = record
+        return record
+
+    def __setitem__(self, op: str, record: AnyRecord) -> None:
+        self._where.setdefault(op, "")
+        self._records[op] = record
+
+    def __delitem__(self, op: str) -> None:
+        del self._where[op]
+        self._records.pop(op, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, op: object) -> bool:
+        return op in self._where
 
 
 def no_attributes(node: Node) -> None:

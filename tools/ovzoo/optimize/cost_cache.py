@@ -13,7 +13,6 @@ import json
 import logging
 from pathlib import Path
 
-import filelock
 import openvino as ov
 
 from ovzoo.atomic import atomic_write_text
@@ -61,6 +60,8 @@ class CostCache:
         if not new:
             return
         encoded = {key: {str(m): ms for m, ms in costs.items()} for key, costs in new.items()}
+        import filelock  # only writers lock: a conversion whose layers are all cached never loads it
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with filelock.FileLock(self.path.with_suffix(".lock")):

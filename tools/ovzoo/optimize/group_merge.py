@@ -7,7 +7,9 @@ exact zeros, so the layer computes the same function (in real arithmetic; in flo
 the summation order may differ). It does ``merge`` times the multiply-adds, but the CPU plugin's
 kernels for narrow groups (2-6 channels) are so much slower per multiply-add than its kernels for
 wider ones that the merged layer can win; whether it does is measured, per layer shape, on the
-machine (``layer_timing``) and cached (``cost_cache``).
+machine (``layer_timing``) and cached (``cost_cache``), a few shapes per conversion
+(``measure_plan``). Layers whose groups are 16 channels or wider on both sides are left alone
+without timing them: they already fill the vector registers, and no merge of them measured faster.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import openvino as ov
@@ -24,12 +26,13 @@ from openvino import opset8
 
 from ovzoo.optimize.cost_cache import CostCache, machine_key
 from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges, ungrouped
+from ovzoo.optimize.measure_plan import MEASURE_SHAPES, SIMD_CHANNELS, ShapeToTime, plan_measurements
 from ovzoo.optimize.record import MergedLayer
 
 log = logging.getLogger(__name__)
 
 MAX_MERGED_WIDTH = 64  # channels per merged group; wider merges only add multiply-adds
-MAX_MERGE = 16  # at most this many times the multiply-adds
+MAX_MERGE = 8  # at most this many times the multiply-adds (x16 never measured fastest)
 MIN_GAIN = 0.05  # a merge must be this much faster than the original (more than the timing noise)
 
 
@@ -68,21 +71,28 @@ def find_candidates(
         weights, compressed = stored
         if len(merges(weights.shape)) < 2:
             continue
-        attrs = node.get_attributes()
-        if attrs.get("auto_pad", "explicit") not in ("explicit", "notset"):
-            continue
-        layer = ConvLayer(
-            input_shape=tuple(node.input_value(0).get_shape()),
-            out_channels=weights.shape[0] * weights.shape[1],
-            kernel=tuple(weights.shape[3:]),
-            groups=weights.shape[0],
-            strides=tuple(attrs["strides"]),
-            pads_begin=tuple(attrs["pads_begin"]),
-            pads_end=tuple(attrs["pads_end"]),
-            dilations=tuple(attrs["dilations"]),
-        )
-        found.append(Candidate(node, layer, weights, compressed))
+        layer = conv_layer(node, weights.shape[0])
+        if layer is not None:
+            found.append(Candidate(node, layer, weights, compressed))
     return found
+
+
+def conv_layer(node: ov.Node, groups: int) -> ConvLayer | None:
+    """The (Group)Convolution ``node`` as a layer shape of ``groups`` groups (None: auto_pad, not timed)."""
+    attrs = node.get_attributes()
+    if attrs.get("auto_pad", "explicit") not in ("explicit", "notset"):
+        return None
+    input_shape = tuple(node.input_value(0).get_shape())
+    return ConvLayer(
+        input_shape=input_shape,
+        out_channels=node.get_output_shape(0)[1],
+        kernel=tuple(node.get_input_shape(1))[-(len(input_shape) - 2) :],
+        groups=groups,
+        strides=tuple(attrs["strides"]),
+        pads_begin=tuple(attrs["pads_begin"]),
+        pads_end=tuple(attrs["pads_end"]),
+        dilations=tuple(attrs["dilations"]),
+    )
 
 
 def merges_for(weight_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -90,6 +100,8 @@ def merges_for(weight_shape: tuple[int, ...]) -> tuple[int, ...]:
     groups, out_per_group, in_per_group = weight_shape[:3]
     if out_per_group == in_per_group == 1:
         return (1,)  # depthwise: its own fast kernels
+    if min(out_per_group, in_per_group) >= SIMD_CHANNELS:
+        return (1,)  # wide enough already
     widest = max(out_per_group, in_per_group)
     return tuple(
         m
@@ -139,45 +151,70 @@ def cost_keys(candidates: list[Candidate], core: ov.Core) -> dict[tuple[int, str
     }
 
 
-def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> list[MergedLayer]:
-    """Rewrite ``model`` in place; return what was merged, in graph order.
+@dataclass(frozen=True)
+class GroupMergeResult:
+    merged: list[MergedLayer] = field(default_factory=list)  # in graph order
+    pending: list[str] = field(default_factory=list)  # layers left as converted: their shape is not timed yet
 
-    Layer shapes without cached times are timed now (and cached) when ``measure``, else left as they are.
+
+def merge_groups(
+    model: ov.Model, cache: CostCache, measure_shapes: int | None = MEASURE_SHAPES
+) -> GroupMergeResult:
+    """Rewrite ``model`` in place; return what was merged and what waits for its shape to be timed.
+
+    At most ``measure_shapes`` layer shapes without cached times are timed now (and cached), the
+    heaviest first (``measure_plan``; None: all of them); layers of the others stay as they are.
     """
     candidates = find_candidates(model)
     if not candidates:
-        return []
+        return GroupMergeResult()
     core = ov.Core()
     keys = cost_keys(candidates, core)
     precisions = inference_precisions(core)
     known = {key: found for key in set(keys.values()) if (found := cache.get(key)) and 1 in found}
-    if measure:
-        missing = {key: (i, p) for (i, p), key in sorted(keys.items()) if key not in known}
-        if missing:
-            started = time.perf_counter()
-            measured = {}
-            for key, (i, precision) in missing.items():
-                layer = candidates[i].layer
-                measured[key] = time_merges(core, layer, merges_for(candidates[i].weights.shape), precision)
-                log.debug("timed %s at %s: %s", layer.key(), precision, measured[key])
-            cache.put(measured)
-            known.update({key: found for key in measured if (found := cache.get(key))})  # first writer wins
-            log.info(
-                "timed %d layer shapes for the group merge in %.1f s (kept in %s)",
-                len(missing),
-                time.perf_counter() - started,
-                cache.path,
-            )
-    merged = []
+    shapes: dict[str, list[int]] = {}  # layer shape -> its candidates
     for i, candidate in enumerate(candidates):
-        costs = {p: known[key] for (j, p), key in keys.items() if j == i and key in known}
+        shapes.setdefault(candidate.layer.key(), []).append(i)
+    unknown = [
+        (
+            ShapeToTime(
+                shape, candidates[ids[0]].layer, merges_for(candidates[ids[0]].weights.shape), len(ids)
+            ),
+            candidates[ids[0]].weights.shape,
+        )
+        for shape, ids in shapes.items()
+        if any(keys[ids[0], p] not in known for p in precisions)
+    ]
+    plan = plan_measurements(unknown, measure_shapes)
+    if plan.now:
+        started = time.perf_counter()
+        measured = {}
+        for shape in plan.now:
+            for precision in precisions:
+                key = keys[shapes[shape.key][0], precision]
+                if key not in known:
+                    measured[key] = time_merges(core, shape.layer, shape.merges, precision)
+                    log.debug("timed %s at %s: %s", shape.key, precision, measured[key])
+        cache.put(measured)
+        known.update({key: found for key in measured if (found := cache.get(key))})  # first writer wins
+        log.info(
+            "group merge: timed %d of %d untimed layer shapes in %.1f s (kept in %s)",
+            len(plan.now),
+            len(unknown),
+            time.perf_counter() - started,
+            cache.path,
+        )
+    result = GroupMergeResult()
+    for i, candidate in enumerate(candidates):
+        costs = {p: known[keys[i, p]] for p in precisions if keys[i, p] in known}
         if len(costs) < len(precisions):
-            continue  # not measured (measure=False and not in the cache)
+            result.pending.append(candidate.node.get_friendly_name())
+            continue
         merge = choose_merge(costs)
         if merge == 1:
             continue
         replace_with_merge(candidate, merge)
-        merged.append(
+        result.merged.append(
             MergedLayer(
                 layer=candidate.node.get_friendly_name(),
                 groups=candidate.layer.groups,
@@ -185,7 +222,18 @@ def merge_groups(model: ov.Model, cache: CostCache, measure: bool = True) -> lis
                 ms={p: (c[1], c[merge]) for p, c in costs.items()},
             )
         )
-    return merged
+    log.info(
+        "group merge: %d narrow grouped convolutions, %d merged, %d kept as they are, %d waiting for their "
+        "shape to be timed%s",
+        len(candidates),
+        len(result.merged),
+        len(candidates) - len(result.merged) - len(result.pending),
+        len(result.pending),
+        f" ({len(plan.later)} shapes; 'ovzoo tune IR.xml' times them, then convert again)"
+        if plan.later
+        else "",
+    )
+    return result
 
 
 def replace_with_merge(candidate: Candidate, merge: int) -> None:

@@ -17,10 +17,11 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
-WARMUP_RUNS = 3
-MIN_ROUNDS = 15
-MAX_ROUNDS = 300
-BUDGET_S = 0.3  # per layer, all candidates together, after warm-up
+WARMUP_RUNS = 2
+MIN_ROUNDS = 8
+MAX_ROUNDS = 200
+BUDGET_S = 0.12  # per layer and precision, all candidates together, after warm-up
+CLEARLY_SLOWER = 1.3  # after MIN_ROUNDS, a candidate this much slower than the fastest one is dropped
 
 
 @dataclass(frozen=True)
@@ -112,5 +113,10 @@ def time_merges(core: ov.Core, layer: ConvLayer, merges: tuple[int, ...], precis
             best[merge] = min(best[merge], time.perf_counter() - t0)
         order = order[1:] + order[:1]  # nobody always goes first
         rounds += 1
+        if rounds >= MIN_ROUNDS and len(merges) > 1:
+            fastest = min(best.values())
+            order = [m for m in order if best[m] <= CLEARLY_SLOWER * fastest]
+            if len(order) == 1:
+                break  # the rest are clearly slower: nothing left to compare
     # rounded here, not when cached: the first conversion decides on the same figures as later ones
     return {merge: round(seconds * 1000, 5) for merge, seconds in best.items()}

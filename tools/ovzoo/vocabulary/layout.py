@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ovzoo.catalog.model import Model
+if TYPE_CHECKING:  # annotations only: the convert path never loads the catalog
+    from ovzoo.catalog.model import Model
 
 
 def model_dir(root: Path, model: Model) -> Path:

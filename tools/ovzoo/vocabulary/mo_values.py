@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ovzoo.catalog.model import TensorInfo
 from ovzoo.errors import ConversionError
+
+if TYPE_CHECKING:  # annotations only: the convert path never loads the catalog
+    from ovzoo.catalog.model import TensorInfo
 
 Fail = Callable[[str], ConversionError]
 # MXNet checkpoints are <prefix>-<epoch>.params beside <prefix>-symbol.json (mx.model.load_checkpoint).

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ovzoo.catalog.model import Model, TensorInfo
 from ovzoo.errors import ConversionError
 from ovzoo.vocabulary.layout import model_dir
 from ovzoo.vocabulary.mo_values import (
@@ -27,6 +27,9 @@ from ovzoo.vocabulary.mo_values import (
     read_numbers,
     read_outputs,
 )
+
+if TYPE_CHECKING:  # annotations only: the convert path never loads the catalog
+    from ovzoo.catalog.model import Model, TensorInfo
 
 # Flags whose value is fixed by ovzoo itself; accepted only when they agree with it.
 _FIXED_FLAGS = {"--framework": "mxnet"}

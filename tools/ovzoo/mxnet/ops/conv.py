@@ -97,17 +97,18 @@ def translate_convolution(node: Node, attrs: Convolution, ctx: ConvertContext) -
     (g, O/g, I/g, *kernel). A BatchNorm that is this convolution's only consumer is folded in:
     weights scaled per output channel, its shift added as the bias.
     """
-    weights = ctx.param(node, 1)
+    batch_norm = ctx.batch_norm_folded_into(node)
+    # folded in place: a second array the size of the weights costs as much as reading them
+    weights = ctx.param(node, 1, private=batch_norm is not None)
     rank = len(attrs.kernel)
     stride, dilate, pad = list(attrs.stride), list(attrs.dilate), list(attrs.pad)
     groups = attrs.num_group
     bias = None if attrs.no_bias else ctx.param(node, 2)
 
-    batch_norm = ctx.batch_norm_folded_into(node)
     weights_name = ctx.graph.nodes[node.inputs[1].node].name
     if batch_norm is not None:
         scale, shift = batch_norm_affine(batch_norm, ctx)
-        weights = weights * scale.reshape(-1, *(1,) * (rank + 1))
+        weights *= scale.reshape(-1, *(1,) * (rank + 1))
         bias = shift if bias is None else bias * scale + shift
         weights_name = f"{weights_name}/folded_{batch_norm.name}"
     if groups > 1:

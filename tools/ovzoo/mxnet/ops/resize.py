@@ -74,7 +74,7 @@ def translate_upsampling(node: Node, attrs: UpSampling, ctx: ConvertContext) -> 
     resized = []
     for slot, factor in enumerate(_factors(node, attrs, shapes)):
         suffix = "" if slot == 0 else str(slot)
-        scales = ctx.constant(np.array(factor, dtype=np.float32), f"{node.name}/scales{suffix}")
+        scales = ctx.shared(np.array(factor, dtype=np.float32), f"{node.name}/scales{suffix}")
         interpolated = opset11.interpolate(
             ctx.input(node, slot),
             scales,
