@@ -32,14 +32,16 @@ class Measured:
     output: str  # stdout and stderr, interleaved
 
 
-def run_measured(command: list[str]) -> Measured:
-    """Run ``command``; raise SystemExit with its output if it fails."""
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run ``command`` (in ``env``, default this process's environment); raise SystemExit with its
+    output if it fails."""
     with tempfile.NamedTemporaryFile("w+", suffix=".json") as figures, tempfile.TemporaryFile("w+") as log:
         launcher = subprocess.run(
             [sys.executable, "-S", "-c", _LAUNCHER, figures.name, *command],
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
+            env=env,
         )
         log.seek(0)
         output = log.read()

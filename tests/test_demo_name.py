@@ -36,3 +36,28 @@ def test_catalog_model_without_a_builder_fails_before_writing(tmp_path: Path) ->
 
 def test_each_model_has_its_own_mirror_folder(tmp_path: Path) -> None:
     assert demo_mirror(tmp_path, "octave-resnet-50-0.125") == tmp_path / "mirror" / "octave-resnet-50-0.125"
+
+
+def _report_row(report: str, precision: str, check: str) -> list[str]:
+    """The cells of the report's validation row for ``precision`` and ``check``."""
+    for line in report.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 6 and cells[1] == precision and cells[2] == check:
+            return cells
+    raise AssertionError(f"no {precision} {check} row in the report")
+
+
+@pytest.mark.slow
+def test_densenet_demo_passes_its_int8_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The deepest member: 58 dense layers once made the synthetic INT8 IR disagree with MXNet (0.44 top-1)."""
+    out = tmp_path / "demo"
+    status = demo_cli.main(["--name", "octave-densenet-121-0.125", "--output", str(out), "--seconds", "0.5"])
+    assert status == 0, capsys.readouterr().err
+    report = (out / "report.md").read_text()
+    agreement = _report_row(report, "FP16-INT8", "parity.top1_agreement")
+    cosine = _report_row(report, "FP16-INT8", "parity.logit_cosine")
+    assert agreement[3] == cosine[3] == "pass"
+    assert float(agreement[4]) >= 0.85  # a margin over the descriptor's 0.75, not just a pass
+    assert float(cosine[4].split()[1]) >= 0.99
+    assert _report_row(report, "FP16-INT8", "contract.bgr")[3] == "pass"
+    assert _report_row(report, "FP16", "parity.top1_agreement")[3] == "pass"

@@ -218,24 +218,30 @@ def test_tune_command(tmp_path, capsys):
     assert run_command("tune", [str(tmp_path / "missing.xml")]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"ovzoo tune: error: {tmp_path / 'missing.xml'}: no such IR file"
+    (tmp_path / "bad.xml").write_text("not an IR")
+    assert run_command("tune", [str(tmp_path / "bad.xml")]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(
+        f"ovzoo tune: error: {tmp_path / 'bad.xml'}: OpenVINO can't read it: Unable to read"
+    )
 
 
 # -- SE blocks: the fully connected layers as 1x1 convolutions on the pooled 4-D tensors ----------
 
 
-def octave_se_model(odd_op: bool = False, seed: int = 0) -> ov.Model:
+def octave_se_model(odd_op: bool = False, seed: int = 0, batch: int = 1) -> ov.Model:
     """An octave SE block as the front end writes it: both bands pooled, one FC over both (two MatMuls
     summed), ReLU, one FC + sigmoid per band, Unsqueezed back to scale each band."""
     rng = np.random.default_rng(seed)
     bands = [
-        opset8.parameter([1, 32, 8, 8], np.float32, name="high"),
-        opset8.parameter([1, 16, 4, 4], np.float32, name="low"),
+        opset8.parameter([batch, 32, 8, 8], np.float32, name="high"),
+        opset8.parameter([batch, 16, 4, 4], np.float32, name="low"),
     ]
     flat = []
     for band in bands:
-        channels = band.get_output_shape(0)[1]
+        channels = band.get_output_partial_shape(0)[1].get_length()
         pooled = opset8.reduce_mean(band, opset8.constant(np.array([2, 3], np.int64)), True)
-        flat.append(opset8.reshape(pooled, opset8.constant(np.array([1, channels], np.int64)), False))
+        flat.append(opset8.reshape(pooled, opset8.constant(np.array([batch, channels], np.int64)), True))
 
     def weights(*shape):
         return opset8.constant(rng.standard_normal(shape).astype(np.float32))
@@ -247,7 +253,7 @@ def octave_se_model(odd_op: bool = False, seed: int = 0) -> ov.Model:
     hidden = opset8.clamp(squeeze, 0.0, 6.0) if odd_op else opset8.relu(squeeze)
     scaled = []
     for band in bands:
-        channels = band.get_output_shape(0)[1]
+        channels = band.get_output_partial_shape(0)[1].get_length()
         gate = opset8.sigmoid(
             opset8.add(opset8.matmul(hidden, weights(channels, 8), False, True), weights(1, channels))
         )
@@ -287,8 +293,9 @@ def test_se_blocks_run_as_1x1_convolutions_with_the_same_numbers(tmp_path):
     assert all(name.endswith("/4d") for name in lifted)  # MXNet's names stay with MXNet's 2-D shapes
 
 
-def test_se_block_with_an_op_it_does_not_know_stays_as_it_is(tmp_path):
-    model = octave_se_model(odd_op=True)
+@pytest.mark.parametrize("odd_op, batch", [(True, 1), (False, -1)], ids=["unknown-op", "dynamic-batch"])
+def test_se_block_the_rewrite_does_not_handle_stays_as_it_is(tmp_path, odd_op, batch):
+    model = octave_se_model(odd_op=odd_op, batch=batch)
     rewrite_graph(model, RewriteOptions(cost_cache=tmp_path / "costs.json"))
     assert read_se_layers(model) == []
     assert [op.get_type_name() for op in model.get_ordered_ops()].count("MatMul") == 4

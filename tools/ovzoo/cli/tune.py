@@ -59,10 +59,12 @@ def main(argv: list[str]) -> int:
             raise OvzooError("no such IR file", (str(xml),))
         try:
             model = core.read_model(xml)
-        except RuntimeError as e:
-            raise OvzooError(
-                f"OpenVINO can't read it: {str(e).strip().splitlines()[0]}", (str(xml),)
-            ) from None
+        except RuntimeError as e:  # the reason is OpenVINO's last line; the ones before name its sources
+            lines = [
+                line for line in str(e).splitlines() if line.strip() and not line.startswith("Exception from")
+            ]
+            reason = lines[-1].strip() if lines else "not an IR"
+            raise OvzooError(f"OpenVINO can't read it: {reason}", (str(xml),)) from None
         if args.dry_run:
             shapes = sorted({layer.key() for layer, _ in layers_as_converted(model)})
             print(

@@ -47,6 +47,8 @@ class _Lifter:
 
     def _lift(self, node: ov.Node) -> ov.Output:
         kind, inputs = node.get_type_name(), node.input_values()
+        if not node.get_output_partial_shape(0).is_static:
+            raise _NotLiftable(f"{kind} of a dynamic shape")
         if kind == "Reshape":  # (N, C, 1, 1) pooled -> (N, C): the pooled tensor itself
             pooled = inputs[0]
             shape = (
@@ -87,7 +89,9 @@ def lift_se_blocks(model: ov.Model) -> list[str]:
     """
     lifter = _Lifter()  # one for the model: octave's two excitations share their first FC
     for node in model.get_ordered_ops():
-        if node.get_type_name() != "Unsqueeze" or len(node.get_output_partial_shape(0)) != 4:
+        if node.get_type_name() != "Unsqueeze" or not node.get_output_partial_shape(0).is_static:
+            continue
+        if len(node.get_output_shape(0)) != 4:
             continue
         inner = node.input_value(0).get_node()
         if inner.get_type_name() != "Unsqueeze" or len(inner.get_input_partial_shape(0)) != 2:
