@@ -19,7 +19,7 @@ ovzoo is byte-compiled first, as ``pip install`` leaves it (a checkout run with
 ``PYTHONDONTWRITEBYTECODE`` would otherwise compile ~60 modules in every process; the ONNX route's
 packages are installed, hence compiled). ``--repeat N`` runs both routes N times, alternating, and
 keeps each route's fastest run: on a shared machine one burst of someone else's load can triple a
-0.4 s conversion. The ovzoo route times layer shapes its graph-rewrite cost cache lacks on first
+0.4 s conversion. Dirty pages are flushed (untimed) before each route starts. The ovzoo route times layer shapes its graph-rewrite cost cache lacks on first
 use (ovzoo.optimize); runs that had to (the cache file changed) are listed as cold.
 """
 
@@ -212,11 +212,15 @@ def measure(name: str, zoo: str, size: int, timeout: float, workdir: Path, repea
         "--compress_to_fp16=False",
     ]
     for _ in range(repeat):  # alternating, so a burst of outside load hits one attempt of one route
+        # untimed: flush what the export or the other route left dirty, or this step's own writes
+        # queue behind that writeback (the first ovzoo run after a 550 MB export took twice as long)
+        os.sync()
         attempt, before = Route(), _file_state(cost_cache)
         attempt.add(run_step([sys.executable, "-c", OVZOO_CODE, *args], timeout, folder))
         row.ovzoo.cold_runs += _file_state(cost_cache) != before
         row.ovzoo.keep_best(attempt)
         attempt = Route()
+        os.sync()
         if attempt.add(run_step([sys.executable, "-c", ONNX_EXPORT_CODE, *args], timeout, folder)):
             attempt.add(run_step(ovc_command, timeout, folder))
         row.onnx.keep_best(attempt)

@@ -5,7 +5,7 @@ defaults, its shape rule and its translator. Adding an op is adding one record i
 module, one line here, and a case in tests/support/translator_cases.py.
 
 A line names the record as ``"<family module>.<RECORD>"``: a family module is imported the first
-time one of its ops is looked up, so a conversion loads the families its graph uses (a ResNet 7 of
+time one of its ops is looked up, so a conversion loads the families its graph uses (a ResNet 6 of
 17), not all of them.
 """
 
