@@ -54,7 +54,9 @@ def _report_row(report: str, precision: str, check: str) -> list[str]:
         # the deepest member: 58 dense layers once made its synthetic INT8 IR disagree with MXNet (0.44 top-1)
         ("octave-densenet-121-0.125", 0.99),
         # the default, whose synthetic weights must stay INT8-friendly when the others' change
-        ("octave-resnext-50-0.25", 0.98),
+        ("octave-resnext-50-0.25", 0.99),
+        # averaged activation ranges from the synthetic calibration images clipped its worst image (cosine 0.979)
+        ("octave-resnet-50-0.125", 0.99),
     ],
 )
 def test_demo_passes_its_int8_checks(
@@ -67,7 +69,8 @@ def test_demo_passes_its_int8_checks(
     agreement = _report_row(report, "FP16-INT8", "parity.top1_agreement")
     cosine = _report_row(report, "FP16-INT8", "parity.logit_cosine")
     assert agreement[3] == cosine[3] == "pass"
-    assert float(agreement[4]) >= 0.85  # a margin over the descriptor's 0.75, not just a pass
+    # a margin over the descriptor's 0.75 (on 16 images of 1000 random classes whose top logits are close)
+    assert float(agreement[4]) >= 0.8
     assert float(cosine[4].split()[1]) >= min_cosine
     assert _report_row(report, "FP16-INT8", "contract.bgr")[3] == "pass"
     assert _report_row(report, "FP16", "parity.top1_agreement")[3] == "pass"

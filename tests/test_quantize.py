@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import openvino as ov
 import pytest
 
@@ -15,6 +17,7 @@ from ovzoo.vocabulary.layout import ir_path
 from ovzoo.zoo.digits import export_split
 from support.digits_pipeline import download_and_convert
 
+F32 = {"INFERENCE_PRECISION_HINT": "f32"}
 SUBSET = 40  # enough for NNCF's statistics on a 10-class toy; keeps each run to seconds
 
 
@@ -181,3 +184,38 @@ def test_cli_reports_a_missing_ir_in_one_line(tmp_path, capsys):
     assert code == 1
     assert "missing FP IR" in err and "ovzoo convert" in err
     assert "Traceback" not in err
+
+
+def _activation_ranges(xml: Path, batches: list[np.ndarray]) -> Iterator[tuple[float, float, float]]:
+    """Per activation FakeQuantize in graph order: its upper input limit, and the symmetric range of
+    what it reads (computed by OpenVINO at f32) over all images and averaged over the images."""
+    core = ov.Core()
+    model = core.read_model(xml)
+    for node in model.get_ordered_ops():
+        if (
+            node.get_type_name() != "FakeQuantize"
+            or node.input_value(0).get_node().get_type_name() == "Constant"
+        ):
+            continue
+        high = float(np.max(node.input_value(2).get_node().get_data()))
+        reader = core.compile_model(ov.Model([node.input_value(0)], model.get_parameters()), "CPU", F32)
+        per_image = np.stack([reader(batch)[0].ravel() for batch in batches])
+        # symmetric quantizers: the larger side
+        global_range = max(-per_image.min(), per_image.max())
+        mean_range = max(-per_image.min(axis=1).mean(), per_image.max(axis=1).mean())
+        yield high, float(global_range), float(mean_range)
+
+
+@pytest.mark.parametrize("kind", ["synthetic", "dataset"])
+def test_activation_ranges_follow_the_calibration_kind(converted, tmp_path, kind):
+    # synthetic images don't sample the real inputs, so their global range is kept; a dataset's
+    # per-image ranges are averaged (NNCF's default)
+    model, models_dir, data = converted
+    calibration = Calibration(kind, SUBSET, data if kind == "dataset" else None)
+    xml = quantize_model(model, _options(models_dir, tmp_path, calibration))[0].xml
+    batches = calibration_images(calibration, tuple(ov.Core().read_model(xml).inputs[0].get_shape()))
+    # the first quantizer whose two estimates differ on these images tells which one was used
+    high, global_range, mean_range = next(r for r in _activation_ranges(xml, batches) if r[1] > 1.05 * r[2])
+    expected = global_range if calibration.activation_ranges == "minmax" else mean_range
+    assert high == pytest.approx(expected, rel=0.01)
+    assert _rt(xml, "quantization", "activation_ranges") == calibration.activation_ranges
