@@ -119,6 +119,19 @@ def normalized_axis(node: Node, axis: int, rank: int, name: str = "axis") -> int
     return axis % rank
 
 
+def inserted_axis(node: Node, axis: int, rank: int) -> int:
+    """Where a new axis goes among rank-``rank`` inputs (expand_dims, stack): 0..rank, negative from the end.
+
+    Raises:
+        FormatError: out of range for ``rank``.
+    """
+    if not -rank - 1 <= axis <= rank:
+        raise node.format_error(
+            f"attribute 'axis': {axis} is out of range for a new axis of rank-{rank} inputs"
+        )
+    return axis % (rank + 1)
+
+
 def same_shape(node: Node, attrs: object, shapes: InputShapes) -> Inferred:
     """The output has the first input's shape."""
     return [data_shape(node, shapes)], []

@@ -9,7 +9,15 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, Shape, data_shape, normalized_axis
+from ovzoo.mxnet.record import (
+    Inferred,
+    InputShapes,
+    OpRecord,
+    Shape,
+    data_shape,
+    inserted_axis,
+    normalized_axis,
+)
 from ovzoo.mxnet.symbol import Node
 
 
@@ -159,20 +167,14 @@ def parse_expand_dims(node: Node) -> int:
     return node.attr_int("axis", 0)
 
 
-def _expand_axis(node: Node, axis: int, rank: int) -> int:
-    if not -rank - 1 <= axis <= rank:
-        raise node.format_error(f"attribute 'axis': {axis} is out of range for a rank-{rank} input")
-    return axis % (rank + 1)
-
-
 def infer_expand_dims(node: Node, axis: int, shapes: InputShapes) -> Inferred:
     data = data_shape(node, shapes)
-    axis = _expand_axis(node, axis, len(data))
+    axis = inserted_axis(node, axis, len(data))
     return [(*data[:axis], 1, *data[axis:])], []
 
 
 def translate_expand_dims(node: Node, axis: int, ctx: ConvertContext) -> list[ov.Output]:
-    axes = ctx.integers([_expand_axis(node, axis, len(ctx.input_shape(node, 0)))], f"{node.name}/axes")
+    axes = ctx.integers([inserted_axis(node, axis, len(ctx.input_shape(node, 0)))], f"{node.name}/axes")
     return [ctx.named(opset8.unsqueeze(ctx.input(node, 0), axes), node.name)]
 
 

@@ -15,7 +15,15 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.mxnet.context import ConvertContext
-from ovzoo.mxnet.record import Inferred, InputShapes, OpRecord, Shape, data_shape, normalized_axis
+from ovzoo.mxnet.record import (
+    Inferred,
+    InputShapes,
+    OpRecord,
+    Shape,
+    data_shape,
+    inserted_axis,
+    normalized_axis,
+)
 from ovzoo.mxnet.symbol import Node
 
 
@@ -238,22 +246,16 @@ def parse_stack(node: Node) -> int:
     return node.attr_int("axis", 0)
 
 
-def _stack_axis(node: Node, axis: int, rank: int) -> int:
-    if not -rank - 1 <= axis <= rank:
-        raise node.format_error(f"attribute 'axis': {axis} is out of range for rank-{rank} inputs")
-    return axis % (rank + 1)
-
-
 def infer_stack(node: Node, axis: int, shapes: InputShapes) -> Inferred:
     inputs = [data_shape(node, shapes, i) for i in range(len(shapes))]
     if any(shape != inputs[0] for shape in inputs):
         raise node.format_error(f"inputs must share one shape, got {inputs}")
-    at = _stack_axis(node, axis, len(inputs[0]))
+    at = inserted_axis(node, axis, len(inputs[0]))
     return [(*inputs[0][:at], len(inputs), *inputs[0][at:])], []
 
 
 def translate_stack(node: Node, axis: int, ctx: ConvertContext) -> list[ov.Output]:
-    at = _stack_axis(node, axis, len(ctx.input_shape(node, 0)))
+    at = inserted_axis(node, axis, len(ctx.input_shape(node, 0)))
     axes = ctx.integers([at], f"{node.name}/axes")
     pieces = [opset8.unsqueeze(value, axes).output(0) for value in ctx.inputs(node)]
     return [ctx.named(opset8.concat(pieces, at), node.name)]
