@@ -97,3 +97,20 @@ def test_dry_run_writes_nothing(
     printed = capsys.readouterr().out
     assert "octave-digits-tiny" in printed and str(out) in printed
     assert not out.exists()
+
+
+def test_diagnostics_follow_stderr_when_the_host_swaps_it(monkeypatch) -> None:
+    """An in-process run leaves its log handler behind; a later record must not hit a closed stream."""
+    import io
+    import logging
+
+    from ovzoo.cli.__main__ import configure_logging
+
+    first = io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    configure_logging()
+    first.close()  # what pytest's capture does to the stream of a finished test
+    second = io.StringIO()
+    monkeypatch.setattr("sys.stderr", second)
+    logging.getLogger("ovzoo.test").info("after the swap")
+    assert second.getvalue() == "after the swap\n"

@@ -65,11 +65,11 @@ def test_exported_split_is_an_imagenet_style_folder(tmp_path):
 
 
 @pytest.mark.slow
-def test_training_reaches_95_percent_held_out(tmp_path):
+def test_training_reaches_97_percent_held_out(tmp_path):
     from ovzoo.zoo.train_digits import train_digits
 
     result = train_digits(tmp_path, epochs=12, seed=0)
-    assert result.test_top1 >= 0.95
+    assert result.test_top1 >= 0.97  # moving-average BN statistics gave 0.91-0.98 here
     with tarfile.open(result.archive) as tar:
         symbol = tar.extractfile("octave-digits-tiny/checkpoint-0-symbol.json").read().decode()
     assert symbol == build_symbol_json(OCTAVE_FAMILY[SPEC_NAME])

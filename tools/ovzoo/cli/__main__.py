@@ -35,9 +35,25 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class CurrentStderrHandler(logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stderr`` is when a record arrives.
+
+    A plain StreamHandler keeps the stream it was given; a caller that swaps sys.stderr (pytest's
+    capture, a host redirecting output) would leave it writing to a closed file.
+    """
+
+    @property
+    def stream(self):  # noqa: ANN201
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # noqa: ANN001
+        pass
+
+
 def configure_logging(verbose: bool = False) -> None:
     """Diagnostics go to stderr; results are printed to stdout by each command."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

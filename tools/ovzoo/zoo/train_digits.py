@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import sys
 import tarfile
@@ -141,6 +142,7 @@ def train_digits(out_dir: Path, epochs: int = 12, seed: int = 0, batch_size: int
     train_seconds = time.perf_counter() - started
 
     arg_params, aux_params = module.get_params()
+    aux_params = _population_statistics(mx, symbol_json, arg_params, aux_params, train_x)
     top1 = _evaluate(mx, symbol_json, arg_params, aux_params, test_x, split.test_labels)
     arrays = {f"arg:{k}": v.asnumpy() for k, v in arg_params.items()} | {
         f"aux:{k}": v.asnumpy() for k, v in aux_params.items()
@@ -155,6 +157,36 @@ def train_digits(out_dir: Path, epochs: int = 12, seed: int = 0, batch_size: int
         },
     )
     return TrainedDigits(archive, top1, train_seconds, epochs)
+
+
+def _population_statistics(mx, symbol_json: str, arg_params, aux_params, images: np.ndarray) -> dict:  # noqa: ANN001
+    """BatchNorm moving statistics measured on the whole training set (centre crops) at the final weights.
+
+    The running averages over 32-image batches ended up to 40 % off the population variance on some
+    channels, which cost 2-9 points of held-out top-1 against batch statistics, differently on every
+    run. MXNet updates the moving statistics in the backward pass, so this binds the network with
+    momentum 0 and runs one forward and backward over all the images: what is left in the aux
+    arrays is the statistics of that one batch.
+    """
+    graph = json.loads(symbol_json)
+    for node in graph["nodes"]:
+        if node["op"] == "BatchNorm":
+            node["attrs"]["momentum"] = "0"
+    batch = _batch(images, _centre_offsets(images))
+    args = dict(arg_params) | {"data": mx.nd.array(batch), "softmax_label": mx.nd.zeros(len(batch))}
+    aux = {name: value.copy() for name, value in aux_params.items()}
+    data_grad = mx.nd.zeros(batch.shape)  # BatchNorm's backward runs only when something needs a gradient
+    executor = mx.sym.load_json(json.dumps(graph)).bind(
+        mx.cpu(),
+        args=args,
+        args_grad={"data": data_grad},
+        aux_states=aux,
+        grad_req={name: "write" if name == "data" else "null" for name in args},
+    )
+    executor.forward(is_train=True)
+    executor.backward()
+    data_grad.wait_to_read()
+    return aux
 
 
 def _evaluate(mx, symbol_json: str, arg_params, aux_params, images: np.ndarray, labels: np.ndarray) -> float:  # noqa: ANN001
