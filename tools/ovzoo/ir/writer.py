@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from openvino._offline_transformations import apply_fused_names_cleanup
 from ovzoo.atomic import atomic_directory_sibling
 from ovzoo.errors import ConversionError
 from ovzoo.ir.fp16 import compress_weights_to_fp16
+from ovzoo.ir.xml_stream import NotStreamable, write_streamed
+
+log = logging.getLogger(__name__)
 
 # what ov.save_model records in the IR's rt_info (and ov.serialize does not)
 RUNTIME_VERSION_KEY = "OpenVINO Runtime"
@@ -25,6 +29,8 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
 
     The files are byte for byte what ``ov.save_model(..., compress_to_fp16=False)`` writes, without
     its copy of the whole graph (see :func:`prepare_for_serialize`); ``model`` is changed as that says.
+    They are streamed by :mod:`ovzoo.ir.xml_stream` (no XML document in memory beside the weights);
+    a model it can't reproduce exactly is serialised by OpenVINO instead.
 
     Raises:
         ConversionError: OpenVINO could not serialise the model, or the files could not be written.
@@ -35,10 +41,10 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
         with atomic_directory_sibling(xml_path) as tmp:
             tmp_xml = tmp / xml_path.name
             to_save = compress_weights_to_fp16(model) if compress_to_fp16 else model
-            prepare_for_serialize(to_save)
-            ov.serialize(to_save, str(tmp_xml))
-            del to_save  # a compressed copy goes before the files are synced
             tmp_bin = tmp_xml.with_suffix(".bin")
+            prepare_for_serialize(to_save)
+            serialize(to_save, tmp_xml, tmp_bin)
+            del to_save  # a compressed copy goes before the files are synced
             for produced in (tmp_bin, tmp_xml):
                 _fsync(produced)
             xml_path.unlink(missing_ok=True)
@@ -47,6 +53,17 @@ def write_ir(model: ov.Model, xml_path: Path, compress_to_fp16: bool) -> None:
             _fsync_directory(xml_path.parent)
     except (OSError, RuntimeError) as e:
         raise ConversionError(f"could not write the IR: {e}", (str(xml_path),)) from e
+
+
+def serialize(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
+    """What ``ov.serialize(model, xml_path)`` writes, streamed where :mod:`ovzoo.ir.xml_stream` can."""
+    try:
+        write_streamed(model, xml_path, bin_path)
+    except NotStreamable as e:
+        log.debug("%s: serialised by OpenVINO: %s", xml_path.name, e)
+        xml_path.unlink(missing_ok=True)
+        bin_path.unlink(missing_ok=True)
+        ov.serialize(model, str(xml_path), str(bin_path))
 
 
 def prepare_for_serialize(model: ov.Model) -> None:

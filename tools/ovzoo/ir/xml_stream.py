@@ -1,0 +1,419 @@
+"""Write an ``ov.Model`` as IR v11 files, layer by layer, exactly as ``ov.serialize`` writes them.
+
+``ov.serialize`` builds the whole XML document in memory (a pugixml tree, about six times the size of
+the file) while every weight is still held; this writer streams the ``.xml`` text and each constant's
+bytes straight to buffered files, so the peak is the model itself. It follows OpenVINO's layout rules
+(src/core/src/pass/serialize.cpp): layer ids in ``get_ordered_ops()`` order, constants stored in
+visiting order with identical bytes stored once, ports numbered inputs first, edges sorted by source
+layer with the very ``std::sort`` OpenVINO uses, pugixml's escaping and number formats.
+
+What it has not been checked against ``ov.serialize`` for (an op type outside :data:`VERIFIED_OPS`, an
+attribute value or runtime-info entry of a kind it doesn't know) raises :class:`NotStreamable` before
+anything wrong is written, and the caller serialises that model with OpenVINO instead.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import openvino as ov
+
+IR_VERSION = 11
+
+# ops whose <data> attributes come out of get_attributes() in the order and form ov.serialize writes
+# them, checked byte for byte by tests/test_ir_writer.py (name, opset); any other op falls back
+VERIFIED_OPS: frozenset[tuple[str, str]] = frozenset(
+    (name, "opset1")
+    for name in (
+        "Abs", "Add", "AvgPool", "Ceiling", "Clamp", "Concat", "Constant", "Convert", "Convolution",
+        "ConvolutionBackpropData", "Divide", "Elu", "Erf", "Exp", "FakeQuantize", "Floor",
+        "GroupConvolution", "GroupConvolutionBackpropData", "HardSigmoid", "LRN", "Log", "MatMul",
+        "Maximum", "Minimum", "Multiply", "Negative", "NotEqual", "PRelu", "Parameter", "ReduceMean",
+        "Relu", "Reshape", "Result", "Select", "Selu", "Sigmoid", "Sign", "Split", "Sqrt", "Squeeze",
+        "Subtract", "Tanh", "Transpose", "Unsqueeze",
+    )
+) | {
+    ("Broadcast", "opset3"), ("ShapeOf", "opset3"), ("Interpolate", "opset11"), ("MaxPool", "opset8"),
+    ("Softmax", "opset8"), ("LogSoftmax", "opset5"), ("Gelu", "opset7"), ("MVN", "opset6"),
+    ("NormalizeL2", "opset1"), ("Pad", "opset1"), ("Pad", "opset12"), ("Slice", "opset8"),
+    ("SoftPlus", "opset4"), ("AdaptiveAvgPool", "opset8"), ("Interpolate", "opset4"),
+}  # fmt: skip
+
+TYPE_NAMES = {"Constant": "Const", "PRelu": "PReLU", "Relu": "ReLU", "Softmax": "SoftMax"}
+
+PRECISIONS = {
+    "dynamic": "UNSPECIFIED", "f16": "FP16", "f32": "FP32", "bf16": "BF16", "f64": "FP64", "i4": "I4",
+    "i8": "I8", "i16": "I16", "i32": "I32", "i64": "I64", "u4": "U4", "u8": "U8", "u16": "U16",
+    "u32": "U32", "u64": "U64", "u1": "BIN", "boolean": "BOOL", "nf4": "NF4", "f8e4m3": "F8E4M3",
+    "f8e5m2": "F8E5M2", "string": "STRING", "f4e2m1": "F4E2M1", "f8e8m0": "F8E8M0",
+}  # fmt: skip
+
+# constant element types whose get_data() is the stored bytes (no unpacking of sub-byte types)
+BYTE_EXACT_TYPES = frozenset(("f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "boolean"))
+
+# ops whose paddings OpenVINO writes as zeros when auto_pad makes them irrelevant
+PADDED_OPS = frozenset(
+    ("Convolution", "GroupConvolution", "ConvolutionBackpropData", "GroupConvolutionBackpropData", "AvgPool", "MaxPool")
+)
+PAD_AGNOSTIC = frozenset(("same_lower", "same_upper", "valid"))
+
+# runtime attributes by rt_info key: what ov.serialize writes for them (None: nothing)
+NODE_ATTRIBUTES = {
+    "decompression_0": '<attribute name="decompression" version="0" />',
+    "WeightlessCacheAttribute_0": None,  # read_model's note of where a weight came from: not written
+}
+TENSOR_KEYS_NOT_WRITTEN = frozenset(("layout_0",))  # kept on the Parameter's output port, below
+INPUT_KEYS_NOT_WRITTEN = frozenset(("precision_sensitive_0",))  # FP16 compression's shape-input mark
+MODEL_RT_SKIPPED = frozenset(("version", "__weights_path"))
+
+XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;"}
+XML_ESCAPES.update({c: f"&#{c // 10}{c % 10};" for c in range(32)})
+
+
+class NotStreamable(Exception):
+    """The model holds something this writer can't reproduce exactly; the message says what."""
+
+
+def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
+    """Write ``model`` as ``xml_path`` + ``bin_path`` (byte for byte ``ov.serialize``'s files).
+
+    Raises:
+        NotStreamable: before or while writing; the files are then incomplete and must be discarded.
+        OSError: the files could not be written.
+    """
+    if model.get_sinks():
+        raise NotStreamable("the model has sinks")
+    ordered = model.get_ordered_ops()
+    layer_ids = {op.get_instance_id(): index for index, op in enumerate(ordered)}
+    with open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml, open(
+        bin_path, "wb", buffering=1 << 16
+    ) as bin_file:
+        constants = _ConstantStore(bin_file)
+        xml.write(f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n')
+        xml.write("\t<layers>\n")
+        for op in _layer_order(model, ordered):
+            xml.write(_layer(op, layer_ids[op.get_instance_id()], constants))
+        xml.write("\t</layers>\n")
+        xml.write(_edges(ordered, layer_ids))
+        xml.write("".join(_model_rt_info(model)))
+        xml.write("</net>\n")
+
+
+def _layer_order(model: ov.Model, ordered: list[ov.Node]) -> Iterator[ov.Node]:
+    # Parameters and Results in the model's own order, the rest topologically (as OpenVINO does)
+    yield from model.get_parameters()
+    for op in ordered:
+        if op.get_type_name() not in ("Parameter", "Result"):
+            yield op
+    yield from model.get_results()
+
+
+class _ConstantStore:
+    """Appends constant data to the ``.bin``; identical bytes are stored once, at their first offset."""
+
+    def __init__(self, bin_file: IO[bytes]) -> None:
+        self._file = bin_file
+        self._offset = 0
+        self._stored: dict[tuple[int, int], list[tuple[int, memoryview]]] = {}
+
+    def store(self, data: memoryview) -> int:
+        key = (data.nbytes, zlib.crc32(data))
+        candidates = self._stored.setdefault(key, [])
+        for offset, earlier in candidates:
+            if earlier == data:
+                return offset
+        offset = self._offset
+        candidates.append((offset, data))
+        self._file.write(data)
+        self._offset += data.nbytes
+        return offset
+
+
+def _layer(op: ov.Node, layer_id: int, constants: _ConstantStore) -> str:
+    type_name = op.get_type_name()
+    version = op.get_type_info().version_id or "experimental"
+    if (type_name, version) not in VERIFIED_OPS:
+        raise NotStreamable(f"op {type_name}-{version} ({op.get_friendly_name()!r}) is not verified")
+    node_rt = _node_rt_info(op)
+    head = f'\t\t<layer id="{layer_id}" name="{_escape(op.get_friendly_name())}" type="{TYPE_NAMES.get(type_name, type_name)}" version="{version}"'
+    if type_name == "Result":
+        names = op.output(0).get_names()
+        if names:
+            head += f' output_names="{_names(names)}"'
+    parts = [head + ">\n"]
+    data = _data_attributes(op, type_name, constants)
+    if data:
+        parts.append(f"\t\t\t<data {data} />\n")
+    if node_rt:
+        parts.append("\t\t\t<rt_info>\n" + "".join(f"\t\t\t\t{line}\n" for line in node_rt) + "\t\t\t</rt_info>\n")
+    port_id = 0
+    if op.get_input_size():
+        parts.append("\t\t\t<input>\n")
+        for port in op.inputs():
+            if not INPUT_KEYS_NOT_WRITTEN.issuperset(port.get_rt_info().keys()):
+                raise NotStreamable(f"input rt_info on {op.get_friendly_name()!r}")
+            parts.append(_port(port_id, port.get_element_type(), port.get_partial_shape(), port.get_tensor(), None, ()))
+            port_id += 1
+        parts.append("\t\t\t</input>\n")
+    if op.get_output_size() and type_name != "Result":
+        parts.append("\t\t\t<output>\n")
+        for port in op.outputs():
+            rt_lines = _output_rt_info(op, type_name, port)
+            parts.append(
+                _port(port_id, port.get_element_type(), port.get_partial_shape(), port.get_tensor(), port.get_names(), rt_lines)
+            )
+            port_id += 1
+        parts.append("\t\t\t</output>\n")
+    parts.append("\t\t</layer>\n")
+    return "".join(parts)
+
+
+def _port(
+    port_id: int,
+    element_type: ov.Type,
+    shape: ov.PartialShape,
+    tensor: ov.descriptor.Tensor,
+    names: set[str] | None,
+    rt_lines: Iterable[str],
+) -> str:
+    tensor_rt = tensor.get_rt_info()
+    for key in tensor_rt.keys():
+        if key not in TENSOR_KEYS_NOT_WRITTEN:  # e.g. a postponed FP16 compression changes the precision
+            raise NotStreamable(f"tensor rt_info {key!r}")
+    precision = PRECISIONS.get(element_type.get_type_name())
+    if precision is None:
+        raise NotStreamable(f"element type {element_type}")
+    head = f'\t\t\t\t<port id="{port_id}" precision="{precision}"'
+    if names:
+        head += f' names="{_names(names)}"'
+    dims = [] if shape.rank.is_dynamic else ["-1" if d.is_dynamic else str(d.get_length()) for d in shape]
+    rt_lines = list(rt_lines)
+    if not dims and not rt_lines:
+        return head + " />\n"
+    body = "".join(f"\t\t\t\t\t<dim>{d}</dim>\n" for d in dims)
+    if rt_lines:
+        body += "\t\t\t\t\t<rt_info>\n" + "".join(f"\t\t\t\t\t\t{line}\n" for line in rt_lines) + "\t\t\t\t\t</rt_info>\n"
+    return f"{head}>\n{body}\t\t\t\t</port>\n"
+
+
+def _node_rt_info(op: ov.Node) -> list[str]:
+    lines = []
+    for key in sorted(op.get_rt_info().keys()):
+        if key not in NODE_ATTRIBUTES:
+            raise NotStreamable(f"rt_info {key!r} on {op.get_friendly_name()!r}")
+        if NODE_ATTRIBUTES[key] is not None:
+            lines.append(NODE_ATTRIBUTES[key])
+    return lines
+
+
+def _output_rt_info(op: ov.Node, type_name: str, port: ov.Output) -> list[str]:
+    keys = list(port.get_rt_info().keys())
+    if not keys:
+        return []
+    if keys == ["layout_0"] and type_name == "Parameter":
+        return [f'<attribute name="layout" version="0" layout="{_escape(op.get_layout().to_string())}" />']
+    raise NotStreamable(f"output rt_info {keys} on {op.get_friendly_name()!r}")
+
+
+def _data_attributes(op: ov.Node, type_name: str, constants: _ConstantStore) -> str:
+    if type_name == "Constant":
+        return _constant_attributes(op, constants)
+    if type_name == "Parameter":
+        shape = str(op.get_partial_shape())
+        if shape.startswith("[") and shape.endswith("]"):
+            shape = shape[1:-1]
+        return f'shape="{_escape(shape)}" element_type="{op.get_element_type().get_type_name()}"'
+    attributes = op.get_attributes()
+    if type_name in PADDED_OPS and attributes.get("auto_pad") in PAD_AGNOSTIC:
+        for key in ("pads_begin", "pads_end"):
+            attributes[key] = [0] * len(attributes[key])
+    return " ".join(f'{name}="{_value(name, value)}"' for name, value in attributes.items())
+
+
+def _constant_attributes(op: ov.Node, constants: _ConstantStore) -> str:
+    element_type = op.get_element_type().get_type_name()
+    if element_type not in BYTE_EXACT_TYPES:
+        raise NotStreamable(f"constant of {element_type}")
+    values = op.get_data()
+    if values.nbytes != op.get_byte_size():
+        raise NotStreamable(f"constant {op.get_friendly_name()!r} data is not its stored bytes")
+    data = memoryview(np.ascontiguousarray(values).reshape(-1)).cast("B")
+    offset = constants.store(data)
+    shape = ", ".join(str(d) for d in op.get_shape())
+    return f'element_type="{element_type}" shape="{shape}" offset="{offset}" size="{data.nbytes}"'
+
+
+def _value(name: str, value: object) -> str:
+    # the formats pugixml and OpenVINO's join() give each C++ attribute type
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "%.17g" % value
+    if isinstance(value, str):
+        return _escape(value)
+    if isinstance(value, ov.Type):
+        return value.get_type_name()
+    if isinstance(value, list):
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return ", ".join(str(v) for v in value)
+        if all(isinstance(v, float) for v in value):
+            return ", ".join("%g" % v for v in value)  # std::ostream's default: 6 significant digits
+        if all(isinstance(v, str) for v in value):
+            return _escape(", ".join(value))
+    raise NotStreamable(f"attribute {name}={value!r} ({type(value).__name__})")
+
+
+def _edges(ordered: list[ov.Node], layer_ids: dict[int, int]) -> str:
+    edges = []
+    for op in ordered:
+        if op.get_type_name() == "Parameter":
+            continue
+        to_layer = layer_ids[op.get_instance_id()]
+        for port in op.inputs():
+            source = port.get_source_output()
+            producer = source.get_node()
+            edges.append(
+                (layer_ids[producer.get_instance_id()], producer.get_input_size() + source.get_index(), to_layer, port.get_index())
+            )
+    edges = libstdcxx_sort(edges, key=lambda edge: edge[0])
+    if not edges:
+        return "\t<edges />\n"
+    lines = "".join(f'\t\t<edge from-layer="{a}" from-port="{b}" to-layer="{c}" to-port="{d}" />\n' for a, b, c, d in edges)
+    return f"\t<edges>\n{lines}\t</edges>\n"
+
+
+def _model_rt_info(model: ov.Model) -> Iterator[str]:
+    rt = model.get_rt_info()
+    entries = {key: rt[key] for key in rt.keys() if key not in MODEL_RT_SKIPPED}
+    if not entries:
+        yield "\t<rt_info />\n"
+        return
+    yield "\t<rt_info>\n"
+    yield from _rt_entries(entries, depth=2)
+    yield "\t</rt_info>\n"
+
+
+def _rt_entries(entries: dict, depth: int) -> Iterator[str]:
+    indent = "\t" * depth
+    for key in sorted(entries, key=lambda k: k.encode()):
+        value = entries[key]
+        if _is_tag_name(key):
+            open_tag, close_tag = f"{indent}<{key}", f"{indent}</{key}>\n"
+        else:
+            open_tag, close_tag = f'{indent}<info name="{_escape(key)}"', f"{indent}</info>\n"
+        if isinstance(value, dict):
+            if value:
+                yield open_tag + ">\n"
+                yield from _rt_entries(value, depth + 1)
+                yield close_tag
+            else:
+                yield open_tag + " />\n"
+            continue
+        text = value.value if isinstance(value, ov.OVAny) else value
+        if not isinstance(text, str):
+            raise NotStreamable(f"model rt_info {key!r} holds a {type(text).__name__}")
+        yield f'{open_tag} value="{_escape(text)}" />\n'
+
+
+def _is_tag_name(name: str) -> bool:
+    # OpenVINO's is_correct_tag_name: other keys go into <info name="...">
+    if not name or not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
+        return False
+    if not all(c.isascii() and (c.isalnum() or c in "_-.") for c in name):
+        return False
+    return name[:3].lower() != "xml"
+
+
+def _names(names: Iterable[str]) -> str:
+    return _escape(",".join(name.replace(",", "\\,") for name in sorted(names, key=lambda n: n.encode())))
+
+
+def _escape(text: str) -> str:
+    return text.translate(XML_ESCAPES)
+
+
+def libstdcxx_sort(items: list, key) -> list:
+    """``items`` ordered as libstdc++'s ``std::sort`` orders them by ``key`` (it is not stable: items with
+    equal keys come out in the order its introsort leaves them, which the IR's edge list shows)."""
+    keys = [key(item) for item in items]
+    order = list(range(len(items)))
+    _introsort(order, keys)
+    return [items[i] for i in order]
+
+
+_THRESHOLD = 16
+
+
+def _introsort(a: list[int], keys: list) -> None:
+    n = len(a)
+    if n < 2:
+        return
+    _introsort_loop(a, keys, 0, n, 2 * (n.bit_length() - 1))
+    if n > _THRESHOLD:
+        _insertion_sort(a, keys, 0, _THRESHOLD)
+        for i in range(_THRESHOLD, n):
+            _unguarded_linear_insert(a, keys, i)
+    else:
+        _insertion_sort(a, keys, 0, n)
+
+
+def _introsort_loop(a: list[int], keys: list, first: int, last: int, depth: int) -> None:
+    while last - first > _THRESHOLD:
+        if depth == 0:
+            raise NotStreamable("edge sort would fall back to heap sort")
+        depth -= 1
+        mid = first + (last - first) // 2
+        _move_median_to_first(a, keys, first, first + 1, mid, last - 1)
+        cut = _unguarded_partition(a, keys, first + 1, last, first)
+        _introsort_loop(a, keys, cut, last, depth)
+        last = cut
+
+
+def _move_median_to_first(a: list[int], keys: list, result: int, x: int, y: int, z: int) -> None:
+    kx, ky, kz = keys[a[x]], keys[a[y]], keys[a[z]]
+    if kx < ky:
+        pick = y if ky < kz else (z if kx < kz else x)
+    else:
+        pick = x if kx < kz else (z if ky < kz else y)
+    a[result], a[pick] = a[pick], a[result]
+
+
+def _unguarded_partition(a: list[int], keys: list, first: int, last: int, pivot: int) -> int:
+    pivot_key = keys[a[pivot]]
+    while True:
+        while keys[a[first]] < pivot_key:
+            first += 1
+        last -= 1
+        while pivot_key < keys[a[last]]:
+            last -= 1
+        if not first < last:
+            return first
+        a[first], a[last] = a[last], a[first]
+        first += 1
+
+
+def _insertion_sort(a: list[int], keys: list, first: int, last: int) -> None:
+    for i in range(first + 1, last):
+        value = a[i]
+        if keys[value] < keys[a[first]]:
+            a[first + 1 : i + 1] = a[first:i]
+            a[first] = value
+        else:
+            _unguarded_linear_insert(a, keys, i)
+
+
+def _unguarded_linear_insert(a: list[int], keys: list, last: int) -> None:
+    value = a[last]
+    value_key = keys[value]
+    previous = last - 1
+    while value_key < keys[a[previous]]:
+        a[last] = a[previous]
+        last = previous
+        previous -= 1
+    a[last] = value
