@@ -3,7 +3,7 @@
 ``ov.serialize`` builds the whole XML document in memory (a pugixml tree, about six times the size of
 the file) while every weight is still held; this writer streams the ``.xml`` text and each constant's
 bytes straight to buffered files, so the peak is the model itself. It follows OpenVINO's layout rules
-(src/core/src/pass/serialize.cpp): layer ids in ``get_ordered_ops()`` order, constants stored in
+(src/core/src/pass/serialize.cpp): layers numbered in writing order (Parameters, the other ops in ``get_ordered_ops()`` order, Results), constants stored in
 visiting order with identical bytes stored once, ports numbered inputs first, edges sorted by source
 layer with the very ``std::sort`` OpenVINO uses, pugixml's escaping and number formats.
 
@@ -85,20 +85,22 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         NotStreamable: before or while writing; the files are then incomplete and must be discarded.
         OSError: the files could not be written.
     """
+    model.validate_nodes_and_infer_types()  # as ov.serialize does: shapes after a late edit are final
     if model.get_sinks():
         raise NotStreamable("the model has sinks")
     ordered = model.get_ordered_ops()
-    layer_ids = {op.get_instance_id(): index for index, op in enumerate(ordered)}
+    layers = list(_layer_order(model, ordered))
+    layer_ids = {op.get_instance_id(): index for index, op in enumerate(layers)}
     with open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml, open(
         bin_path, "wb", buffering=1 << 16
     ) as bin_file:
         constants = _ConstantStore(bin_file)
         xml.write(f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n')
         xml.write("\t<layers>\n")
-        for op in _layer_order(model, ordered):
-            xml.write(_layer(op, layer_ids[op.get_instance_id()], constants))
+        for layer_id, op in enumerate(layers):
+            xml.write(_layer(op, layer_id, constants))
         xml.write("\t</layers>\n")
-        xml.write(_edges(ordered, layer_ids))
+        xml.write(_edges(layers, layer_ids))
         xml.write("".join(_model_rt_info(model)))
         xml.write("</net>\n")
 
@@ -269,9 +271,9 @@ def _value(name: str, value: object) -> str:
     raise NotStreamable(f"attribute {name}={value!r} ({type(value).__name__})")
 
 
-def _edges(ordered: list[ov.Node], layer_ids: dict[int, int]) -> str:
+def _edges(layers: list[ov.Node], layer_ids: dict[int, int]) -> str:
     edges = []
-    for op in ordered:
+    for op in layers:
         if op.get_type_name() == "Parameter":
             continue
         to_layer = layer_ids[op.get_instance_id()]
