@@ -367,8 +367,9 @@ def _introsort(a: list[int], keys: list) -> None:
 
 def _introsort_loop(a: list[int], keys: list, first: int, last: int, depth: int) -> None:
     while last - first > _THRESHOLD:
-        if depth == 0:
-            raise NotStreamable("edge sort would fall back to heap sort")
+        if depth == 0:  # partitions went badly: libstdc++ heap-sorts the rest
+            _heap_sort(a, keys, first, last)
+            return
         depth -= 1
         mid = first + (last - first) // 2
         _move_median_to_first(a, keys, first, first + 1, mid, last - 1)
@@ -419,3 +420,35 @@ def _unguarded_linear_insert(a: list[int], keys: list, last: int) -> None:
         last = previous
         previous -= 1
     a[last] = value
+
+
+def _heap_sort(a: list[int], keys: list, first: int, last: int) -> None:
+    length = last - first
+    for parent in range((length - 2) // 2, -1, -1):
+        _adjust_heap(a, keys, first, parent, length, a[first + parent])
+    while last - first > 1:
+        last -= 1
+        value = a[last]
+        a[last] = a[first]
+        _adjust_heap(a, keys, first, 0, last - first, value)
+
+
+def _adjust_heap(a: list[int], keys: list, first: int, hole: int, length: int, value: int) -> None:
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if keys[a[first + child]] < keys[a[first + child - 1]]:
+            child -= 1
+        a[first + hole] = a[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        a[first + hole] = a[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and keys[a[first + parent]] < keys[value]:
+        a[first + hole] = a[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    a[first + hole] = value
