@@ -65,6 +65,7 @@ PAD_AGNOSTIC = frozenset(("same_lower", "same_upper", "valid"))
 NODE_ATTRIBUTES = {
     "decompression_0": '<attribute name="decompression" version="0" />',
     "WeightlessCacheAttribute_0": None,  # read_model's note of where a weight came from: not written
+    "DisableConstantFolding_0": None,  # on INT8 weights' Converts: not written
 }
 TENSOR_KEYS_NOT_WRITTEN = frozenset(("layout_0",))  # kept on the Parameter's output port, below
 INPUT_KEYS_NOT_WRITTEN = frozenset(("precision_sensitive_0",))  # FP16 compression's shape-input mark
