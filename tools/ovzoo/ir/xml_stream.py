@@ -95,11 +95,11 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
     with open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml, open(
         bin_path, "wb", buffering=1 << 16
     ) as bin_file:
-        constants = _ConstantStore(bin_file)
+        layer_texts = _Layers(_ConstantStore(bin_file))
         xml.write(f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n')
         xml.write("\t<layers>\n")
         for layer_id, op in enumerate(layers):
-            xml.write(_layer(op, layer_id, constants))
+            xml.write(layer_texts.text(op, layer_id))
         xml.write("\t</layers>\n")
         xml.write(_edges(layers, layer_ids))
         xml.write("".join(_model_rt_info(model)))
@@ -136,71 +136,87 @@ class _ConstantStore:
         return offset
 
 
-def _layer(op: ov.Node, layer_id: int, constants: _ConstantStore) -> str:
-    type_name = op.get_type_name()
-    version = op.get_type_info().version_id or "experimental"
-    if (type_name, version) not in VERIFIED_OPS:
-        raise NotStreamable(f"op {type_name}-{version} ({op.get_friendly_name()!r}) is not verified")
-    node_rt = _node_rt_info(op)
-    head = f'\t\t<layer id="{layer_id}" name="{_escape(op.get_friendly_name())}" type="{TYPE_NAMES.get(type_name, type_name)}" version="{version}"'
-    if type_name == "Result":
-        names = op.output(0).get_names()
-        if names:
-            head += f' output_names="{_names(names)}"'
-    parts = [head + ">\n"]
-    data = _data_attributes(op, type_name, constants)
-    if data:
-        parts.append(f"\t\t\t<data {data} />\n")
-    if node_rt:
-        parts.append("\t\t\t<rt_info>\n" + "".join(f"\t\t\t\t{line}\n" for line in node_rt) + "\t\t\t</rt_info>\n")
-    port_id = 0
-    if op.get_input_size():
-        parts.append("\t\t\t<input>\n")
-        for port in op.inputs():
-            if not INPUT_KEYS_NOT_WRITTEN.issuperset(port.get_rt_info().keys()):
-                raise NotStreamable(f"input rt_info on {op.get_friendly_name()!r}")
-            parts.append(_port(port_id, port.get_element_type(), port.get_partial_shape(), port.get_tensor(), None, ()))
-            port_id += 1
-        parts.append("\t\t\t</input>\n")
-    if op.get_output_size() and type_name != "Result":
-        parts.append("\t\t\t<output>\n")
-        for port in op.outputs():
-            rt_lines = _output_rt_info(op, type_name, port)
-            parts.append(
-                _port(port_id, port.get_element_type(), port.get_partial_shape(), port.get_tensor(), port.get_names(), rt_lines)
-            )
-            port_id += 1
-        parts.append("\t\t\t</output>\n")
-    parts.append("\t\t</layer>\n")
-    return "".join(parts)
+class _Layers:
+    """Writes each layer's text; an output's precision and dims are kept for the ports that read it."""
+
+    def __init__(self, constants: _ConstantStore) -> None:
+        self._constants = constants
+        self._ports: dict[tuple[int, int], tuple[str, str]] = {}  # (op id, output) -> (precision, dims)
+
+    def text(self, op: ov.Node, layer_id: int) -> str:
+        type_name = op.get_type_name()
+        version = op.get_type_info().version_id or "experimental"
+        if (type_name, version) not in VERIFIED_OPS:
+            raise NotStreamable(f"op {type_name}-{version} ({op.get_friendly_name()!r}) is not verified")
+        head = (
+            f'\t\t<layer id="{layer_id}" name="{_escape(op.get_friendly_name())}" '
+            f'type="{TYPE_NAMES.get(type_name, type_name)}" version="{version}"'
+        )
+        if type_name == "Result":
+            names = op.output(0).get_names()
+            if names:
+                head += f' output_names="{_names(names)}"'
+        parts = [head, ">\n"]
+        data = _data_attributes(op, type_name, self._constants)
+        if data:
+            parts.append(f"\t\t\t<data {data} />\n")
+        if len(op.get_rt_info()):
+            parts.append(_rt_block(_node_rt_info(op), "\t\t\t"))
+        port_id = 0
+        if op.get_input_size():
+            parts.append("\t\t\t<input>\n")
+            for port in op.inputs():
+                if len(port.get_rt_info()) and not INPUT_KEYS_NOT_WRITTEN.issuperset(port.get_rt_info().keys()):
+                    raise NotStreamable(f"input rt_info on {op.get_friendly_name()!r}")
+                source = port.get_source_output()
+                precision, dims = self._ports[source.get_node().get_instance_id(), source.get_index()]
+                parts.append(_port(port_id, precision, None, dims, ""))
+                port_id += 1
+            parts.append("\t\t\t</input>\n")
+        if op.get_output_size() and type_name != "Result":
+            parts.append("\t\t\t<output>\n")
+            op_id = op.get_instance_id()
+            for port in op.outputs():
+                precision, dims = self._ports[op_id, port.get_index()] = _precision_and_dims(port)
+                rt = _rt_block(_output_rt_info(op, type_name, port), "\t\t\t\t\t") if len(port.get_rt_info()) else ""
+                parts.append(_port(port_id, precision, port.get_names(), dims, rt))
+                port_id += 1
+            parts.append("\t\t\t</output>\n")
+        parts.append("\t\t</layer>\n")
+        return "".join(parts)
 
 
-def _port(
-    port_id: int,
-    element_type: ov.Type,
-    shape: ov.PartialShape,
-    tensor: ov.descriptor.Tensor,
-    names: set[str] | None,
-    rt_lines: Iterable[str],
-) -> str:
-    tensor_rt = tensor.get_rt_info()
-    for key in tensor_rt.keys():
-        if key not in TENSOR_KEYS_NOT_WRITTEN:  # e.g. a postponed FP16 compression changes the precision
-            raise NotStreamable(f"tensor rt_info {key!r}")
-    precision = PRECISIONS.get(element_type.get_type_name())
+def _precision_and_dims(port: ov.Output) -> tuple[str, str]:
+    tensor_rt = port.get_tensor().get_rt_info()
+    if len(tensor_rt) and not TENSOR_KEYS_NOT_WRITTEN.issuperset(tensor_rt.keys()):
+        # e.g. a postponed FP16 compression, which changes the precision written
+        raise NotStreamable(f"tensor rt_info {list(tensor_rt.keys())}")
+    element_type = port.get_element_type().get_type_name()
+    precision = PRECISIONS.get(element_type)
     if precision is None:
         raise NotStreamable(f"element type {element_type}")
+    # str() of a PartialShape is "[1,?,3..8]" (and "[...]" for a dynamic rank): parsed, not iterated
+    # (a tenth of the time, per port)
+    shape = str(port.get_partial_shape())[1:-1]
+    if not shape or shape == "...":
+        return precision, ""
+    dims = ("-1" if ("?" in d or "." in d) else d for d in shape.split(","))
+    return precision, "".join(f"\t\t\t\t\t<dim>{d}</dim>\n" for d in dims)
+
+
+def _port(port_id: int, precision: str, names: set[str] | None, dims: str, rt: str) -> str:
     head = f'\t\t\t\t<port id="{port_id}" precision="{precision}"'
     if names:
         head += f' names="{_names(names)}"'
-    dims = [] if shape.rank.is_dynamic else ["-1" if d.is_dynamic else str(d.get_length()) for d in shape]
-    rt_lines = list(rt_lines)
-    if not dims and not rt_lines:
+    if not dims and not rt:
         return head + " />\n"
-    body = "".join(f"\t\t\t\t\t<dim>{d}</dim>\n" for d in dims)
-    if rt_lines:
-        body += "\t\t\t\t\t<rt_info>\n" + "".join(f"\t\t\t\t\t\t{line}\n" for line in rt_lines) + "\t\t\t\t\t</rt_info>\n"
-    return f"{head}>\n{body}\t\t\t\t</port>\n"
+    return f"{head}>\n{dims}{rt}\t\t\t\t</port>\n"
+
+
+def _rt_block(lines: list[str], indent: str) -> str:
+    if not lines:
+        return ""
+    return f"{indent}<rt_info>\n" + "".join(f"{indent}\t{line}\n" for line in lines) + f"{indent}</rt_info>\n"
 
 
 def _node_rt_info(op: ov.Node) -> list[str]:
@@ -215,8 +231,6 @@ def _node_rt_info(op: ov.Node) -> list[str]:
 
 def _output_rt_info(op: ov.Node, type_name: str, port: ov.Output) -> list[str]:
     keys = list(port.get_rt_info().keys())
-    if not keys:
-        return []
     if keys == ["layout_0"] and type_name == "Parameter":
         return [f'<attribute name="layout" version="0" layout="{_escape(op.get_layout().to_string())}" />']
     raise NotStreamable(f"output rt_info {keys} on {op.get_friendly_name()!r}")
