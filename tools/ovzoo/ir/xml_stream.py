@@ -14,7 +14,6 @@ anything wrong is written, and the caller serialises that model with OpenVINO in
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -91,7 +90,6 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         raise NotStreamable("the model has sinks")
     ordered = model.get_ordered_ops()
     layers = list(_layer_order(model, ordered))
-    layer_ids = {op.get_instance_id(): index for index, op in enumerate(layers)}
     with open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml, open(
         bin_path, "wb", buffering=1 << 16
     ) as bin_file:
@@ -101,7 +99,7 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         for layer_id, op in enumerate(layers):
             xml.write(layer_texts.text(op, layer_id))
         xml.write("\t</layers>\n")
-        xml.write(_edges(layers, layer_ids))
+        xml.write(_edges(layer_texts.edges))
         xml.write("".join(_model_rt_info(model)))
         xml.write("</net>\n")
 
@@ -118,16 +116,20 @@ def _layer_order(model: ov.Model, ordered: list[ov.Node]) -> Iterator[ov.Node]:
 class _ConstantStore:
     """Appends constant data to the ``.bin``; identical bytes are stored once, at their first offset."""
 
+    # bytes at each end that, with the size, pick the candidates to compare in full (a whole small
+    # constant; for weights, a hash of every byte would cost more than the rare full comparison)
+    EDGE_BYTES = 64
+
     def __init__(self, bin_file: IO[bytes]) -> None:
         self._file = bin_file
         self._offset = 0
-        self._stored: dict[tuple[int, int], list[tuple[int, memoryview]]] = {}
+        self._stored: dict[tuple[int, bytes, bytes], list[tuple[int, memoryview]]] = {}
 
     def store(self, data: memoryview) -> int:
-        key = (data.nbytes, zlib.crc32(data))
+        key = (data.nbytes, bytes(data[: self.EDGE_BYTES]), bytes(data[-self.EDGE_BYTES :]))
         candidates = self._stored.setdefault(key, [])
         for offset, earlier in candidates:
-            if earlier == data:
+            if data.nbytes <= 2 * self.EDGE_BYTES or np.array_equal(np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)):
                 return offset
         offset = self._offset
         candidates.append((offset, data))
@@ -141,7 +143,9 @@ class _Layers:
 
     def __init__(self, constants: _ConstantStore) -> None:
         self._constants = constants
-        self._ports: dict[tuple[int, int], tuple[str, str]] = {}  # (op id, output) -> (precision, dims)
+        # (op id, output) -> its layer, its port number there, precision, dims
+        self._ports: dict[tuple[int, int], tuple[int, int, str, str]] = {}
+        self.edges: list[tuple[int, int, int, int]] = []  # from layer, from port, to layer, to port
 
     def text(self, op: ov.Node, layer_id: int) -> str:
         type_name = op.get_type_name()
@@ -163,25 +167,30 @@ class _Layers:
         if len(op.get_rt_info()):
             parts.append(_rt_block(_node_rt_info(op), "\t\t\t"))
         port_id = 0
-        if op.get_input_size():
+        inputs = op.inputs()
+        if inputs:
             parts.append("\t\t\t<input>\n")
-            for port in op.inputs():
+            for port in inputs:
                 if len(port.get_rt_info()) and not INPUT_KEYS_NOT_WRITTEN.issuperset(port.get_rt_info().keys()):
                     raise NotStreamable(f"input rt_info on {op.get_friendly_name()!r}")
                 source = port.get_source_output()
-                precision, dims = self._ports[source.get_node().get_instance_id(), source.get_index()]
+                from_layer, from_port, precision, dims = self._ports[source.get_node().get_instance_id(), source.get_index()]
+                self.edges.append((from_layer, from_port, layer_id, port_id))
                 parts.append(_port(port_id, precision, None, dims, ""))
                 port_id += 1
             parts.append("\t\t\t</input>\n")
-        if op.get_output_size() and type_name != "Result":
-            parts.append("\t\t\t<output>\n")
-            op_id = op.get_instance_id()
-            for port in op.outputs():
-                precision, dims = self._ports[op_id, port.get_index()] = _precision_and_dims(port)
-                rt = _rt_block(_output_rt_info(op, type_name, port), "\t\t\t\t\t") if len(port.get_rt_info()) else ""
-                parts.append(_port(port_id, precision, port.get_names(), dims, rt))
-                port_id += 1
-            parts.append("\t\t\t</output>\n")
+        if type_name != "Result":
+            outputs = op.outputs()
+            if outputs:
+                parts.append("\t\t\t<output>\n")
+                op_id = op.get_instance_id()
+                for index, port in enumerate(outputs):
+                    precision, dims = _precision_and_dims(port)
+                    self._ports[op_id, index] = (layer_id, port_id, precision, dims)
+                    rt = _rt_block(_output_rt_info(op, type_name, port), "\t\t\t\t\t") if len(port.get_rt_info()) else ""
+                    parts.append(_port(port_id, precision, port.get_names(), dims, rt))
+                    port_id += 1
+                parts.append("\t\t\t</output>\n")
         parts.append("\t\t</layer>\n")
         return "".join(parts)
 
@@ -286,18 +295,8 @@ def _value(name: str, value: object) -> str:
     raise NotStreamable(f"attribute {name}={value!r} ({type(value).__name__})")
 
 
-def _edges(layers: list[ov.Node], layer_ids: dict[int, int]) -> str:
-    edges = []
-    for op in layers:
-        if op.get_type_name() == "Parameter":
-            continue
-        to_layer = layer_ids[op.get_instance_id()]
-        for port in op.inputs():
-            source = port.get_source_output()
-            producer = source.get_node()
-            edges.append(
-                (layer_ids[producer.get_instance_id()], producer.get_input_size() + source.get_index(), to_layer, port.get_index())
-            )
+def _edges(edges: list[tuple[int, int, int, int]]) -> str:
+    # gathered in layer order, then sorted by source layer as OpenVINO sorts them
     edges = libstdcxx_sort(edges, key=lambda edge: edge[0])
     if not edges:
         return "\t<edges />\n"
