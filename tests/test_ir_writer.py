@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 import pytest
-from openvino import opset8
+from openvino import opset8, opset11
 from openvino._offline_transformations import apply_moc_transformations
 
 from ovzoo.convert.converter import build_ir_model
@@ -109,7 +109,9 @@ def _every_op_kind() -> ov.Model:
     w = np.linspace(-1, 1, 4 * 4 * 3 * 3, dtype=np.float32).reshape(4, 4, 3, 3)
     conv = opset8.convolution(x, opset8.constant(w), [1, 1], [1, 1], [1, 1], [1, 1])
     same = opset8.convolution(conv, opset8.constant(w.copy()), [2, 2], [1, 1], [1, 1], [1, 1], "same_upper")
-    grouped = opset8.group_convolution(conv, opset8.constant(w.reshape(4, 1, 4, 3, 3)[:, :, :1].copy()), [1, 1], [0, 0], [0, 0], [1, 1])
+    grouped = opset8.group_convolution(
+        conv, opset8.constant(w.reshape(4, 1, 4, 3, 3)[:, :, :1].copy()), [1, 1], [0, 0], [0, 0], [1, 1]
+    )
     bias = opset8.add(grouped, opset8.constant(np.full((1, 4, 1, 1), 0.1, np.float32)))
     act = [
         opset8.relu(bias), opset8.sigmoid(bias), opset8.tanh(bias), opset8.elu(bias, 0.3), opset8.clamp(bias, -0.5, 6.0),
@@ -125,16 +127,32 @@ def _every_op_kind() -> ov.Model:
     norm = opset8.mvn(avg, opset8.constant(np.array([2, 3], np.int64)), True, 1e-9, "inside_sqrt")
     lrn = opset8.lrn(norm, opset8.constant(np.array([1], np.int64)), 1e-4, 0.75, 1.0, 5)
     l2 = opset8.normalize_l2(lrn, opset8.constant(np.array([1], np.int64)), 1e-12, "add")
-    from openvino import opset11
-
-    up = opset11.interpolate(l2, opset8.constant(np.array([2.0, 2.0], np.float32)), "cubic", "scales", axes=opset8.constant(np.array([2, 3], np.int64)), cube_coeff=-0.75)
-    padded = opset8.pad(up, opset8.constant(np.array([0, 0, 1, 1], np.int64)), opset8.constant(np.array([0, 0, 1, 1], np.int64)), "reflect")
+    up = opset11.interpolate(
+        l2,
+        opset8.constant(np.array([2.0, 2.0], np.float32)),
+        "cubic",
+        "scales",
+        axes=opset8.constant(np.array([2, 3], np.int64)),
+        cube_coeff=-0.75,
+    )
+    padded = opset8.pad(
+        up,
+        opset8.constant(np.array([0, 0, 1, 1], np.int64)),
+        opset8.constant(np.array([0, 0, 1, 1], np.int64)),
+        "reflect",
+    )
     mean = opset8.reduce_mean(padded, opset8.constant(np.array([2, 3], np.int64)), True)
     flat = opset8.reshape(mean, opset8.constant(np.array([0, -1], np.int64)), True)
     fc = opset8.matmul(flat, opset8.constant(np.ones((10, 92), np.float32)), False, True)
     soft = opset8.softmax(fc, 1)
     logsoft = opset8.log_softmax(fc, -1)
-    sliced = opset8.slice(fc, opset8.constant(np.array([0], np.int64)), opset8.constant(np.array([4], np.int64)), opset8.constant(np.array([1], np.int64)), opset8.constant(np.array([1], np.int64)))
+    sliced = opset8.slice(
+        fc,
+        opset8.constant(np.array([0], np.int64)),
+        opset8.constant(np.array([4], np.int64)),
+        opset8.constant(np.array([1], np.int64)),
+        opset8.constant(np.array([1], np.int64)),
+    )
     parts = opset8.split(sliced, opset8.constant(np.int64(1)), 2)
     shape = opset8.shape_of(parts.output(0))
     fq = opset8.fake_quantize(
@@ -143,8 +161,28 @@ def _every_op_kind() -> ov.Model:
     )  # fmt: skip
     squeezed = opset8.squeeze(fq, opset8.constant(np.array([0], np.int64)))
     wide = opset8.broadcast(opset8.convert(shape, "i32"), opset8.constant(np.array([3, 2], np.int64)))
-    deconv = opset8.convolution_backprop_data(same, opset8.constant(np.ones((4, 2, 2, 2), np.float16).astype(np.float32)), [2, 2])
-    outputs = [soft, logsoft, squeezed, wide, deconv]
+    nearest = opset11.interpolate(
+        conv,
+        opset8.constant(np.array([16, 16], np.int64)),
+        "nearest",
+        "sizes",
+        axes=opset8.constant(np.array([2, 3], np.int64)),
+        nearest_mode="floor",
+        coordinate_transformation_mode="asymmetric",
+    )
+    adaptive = opset8.adaptive_avg_pool(nearest, opset8.constant(np.array([1, 1], np.int64)))
+    group_deconv = opset8.group_convolution_backprop_data(
+        conv,
+        opset8.constant(np.ones((4, 1, 1, 3, 3), np.float32)),
+        [2, 2],
+        output_padding=[1, 1],
+        pads_begin=[1, 1],
+        pads_end=[1, 1],
+    )
+    deconv = opset8.convolution_backprop_data(
+        same, opset8.constant(np.ones((4, 2, 2, 2), np.float16).astype(np.float32)), [2, 2]
+    )
+    outputs = [soft, logsoft, squeezed, wide, deconv, adaptive, group_deconv]
     results = [opset8.result(out) for out in outputs]
     for index, result in enumerate(results):
         result.output(0).get_tensor().set_names({f"out{index}"})
@@ -165,7 +203,10 @@ def test_the_streamed_files_are_byte_for_byte_ov_serialize_s(tmp_path: Path) -> 
     text = streamed.read_text()
     assert 'names="in\\,put,x"' in text and "<dim>-1</dim>" in text and 'cube_coeff="-0.75"' in text
     # the two equal weights are stored once: drop the deduplication and the files differ
-    assert text.count(f'size="{4 * 4 * 3 * 3 * 4}"') == 2 and len({*re.findall(r'offset="(\d+)" size="576"', text)}) == 1
+    assert (
+        text.count(f'size="{4 * 4 * 3 * 3 * 4}"') == 2
+        and len({*re.findall(r'offset="(\d+)" size="576"', text)}) == 1
+    )
 
 
 def test_fp16_weights_with_decompression_converts_are_streamed_exactly(tmp_path: Path) -> None:

@@ -38,8 +38,8 @@ VERIFIED_OPS: frozenset[tuple[str, str]] = frozenset(
 ) | {
     ("Broadcast", "opset3"), ("ShapeOf", "opset3"), ("Interpolate", "opset11"), ("MaxPool", "opset8"),
     ("Softmax", "opset8"), ("LogSoftmax", "opset5"), ("Gelu", "opset7"), ("MVN", "opset6"),
-    ("NormalizeL2", "opset1"), ("Pad", "opset1"), ("Pad", "opset12"), ("Slice", "opset8"),
-    ("SoftPlus", "opset4"), ("AdaptiveAvgPool", "opset8"), ("Interpolate", "opset4"),
+    ("NormalizeL2", "opset1"), ("Pad", "opset1"), ("Slice", "opset8"), ("SoftPlus", "opset4"),
+    ("AdaptiveAvgPool", "opset8"),
 }  # fmt: skip
 
 TYPE_NAMES = {"Constant": "Const", "PRelu": "PReLU", "Relu": "ReLU", "Softmax": "SoftMax"}
@@ -52,16 +52,25 @@ PRECISIONS = {
 }  # fmt: skip
 
 # constant element types whose get_data() is the stored bytes (no unpacking of sub-byte types)
-BYTE_EXACT_TYPES = frozenset(("f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "boolean"))
+BYTE_EXACT_TYPES = frozenset(
+    ("f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "boolean")
+)
 
 # ops whose paddings OpenVINO writes as zeros when auto_pad makes them irrelevant
 PADDED_OPS = frozenset(
-    ("Convolution", "GroupConvolution", "ConvolutionBackpropData", "GroupConvolutionBackpropData", "AvgPool", "MaxPool")
+    (
+        "Convolution",
+        "GroupConvolution",
+        "ConvolutionBackpropData",
+        "GroupConvolutionBackpropData",
+        "AvgPool",
+        "MaxPool",
+    )
 )
 PAD_AGNOSTIC = frozenset(("same_lower", "same_upper", "valid"))
 
 # runtime attributes by rt_info key: what ov.serialize writes for them (None: nothing)
-NODE_ATTRIBUTES = {
+NODE_ATTRIBUTES: dict[str, str | None] = {
     "decompression_0": '<attribute name="decompression" version="0" />',
     "WeightlessCacheAttribute_0": None,  # read_model's note of where a weight came from: not written
     "DisableConstantFolding_0": None,  # on INT8 weights' Converts: not written
@@ -90,11 +99,14 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         raise NotStreamable("the model has sinks")
     ordered = model.get_ordered_ops()
     layers = list(_layer_order(model, ordered))
-    with open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml, open(
-        bin_path, "wb", buffering=1 << 16
-    ) as bin_file:
+    with (
+        open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml,
+        open(bin_path, "wb", buffering=1 << 16) as bin_file,
+    ):
         layer_texts = _Layers(_ConstantStore(bin_file))
-        xml.write(f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n')
+        xml.write(
+            f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n'
+        )
         xml.write("\t<layers>\n")
         for layer_id, op in enumerate(layers):
             xml.write(layer_texts.text(op, layer_id))
@@ -129,7 +141,9 @@ class _ConstantStore:
         key = (data.nbytes, bytes(data[: self.EDGE_BYTES]), bytes(data[-self.EDGE_BYTES :]))
         candidates = self._stored.setdefault(key, [])
         for offset, earlier in candidates:
-            if data.nbytes <= 2 * self.EDGE_BYTES or np.array_equal(np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)):
+            if data.nbytes <= 2 * self.EDGE_BYTES or np.array_equal(
+                np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)
+            ):
                 return offset
         offset = self._offset
         candidates.append((offset, data))
@@ -171,10 +185,14 @@ class _Layers:
         if inputs:
             parts.append("\t\t\t<input>\n")
             for port in inputs:
-                if len(port.get_rt_info()) and not INPUT_KEYS_NOT_WRITTEN.issuperset(port.get_rt_info().keys()):
+                if len(port.get_rt_info()) and not INPUT_KEYS_NOT_WRITTEN.issuperset(
+                    port.get_rt_info().keys()
+                ):
                     raise NotStreamable(f"input rt_info on {op.get_friendly_name()!r}")
                 source = port.get_source_output()
-                from_layer, from_port, precision, dims = self._ports[source.get_node().get_instance_id(), source.get_index()]
+                from_layer, from_port, precision, dims = self._ports[
+                    source.get_node().get_instance_id(), source.get_index()
+                ]
                 self.edges.append((from_layer, from_port, layer_id, port_id))
                 parts.append(_port(port_id, precision, None, dims, ""))
                 port_id += 1
@@ -187,7 +205,11 @@ class _Layers:
                 for index, port in enumerate(outputs):
                     precision, dims = _precision_and_dims(port)
                     self._ports[op_id, index] = (layer_id, port_id, precision, dims)
-                    rt = _rt_block(_output_rt_info(op, type_name, port), "\t\t\t\t\t") if len(port.get_rt_info()) else ""
+                    rt = (
+                        _rt_block(_output_rt_info(op, type_name, port), "\t\t\t\t\t")
+                        if len(port.get_rt_info())
+                        else ""
+                    )
                     parts.append(_port(port_id, precision, port.get_names(), dims, rt))
                     port_id += 1
                 parts.append("\t\t\t</output>\n")
@@ -233,8 +255,9 @@ def _node_rt_info(op: ov.Node) -> list[str]:
     for key in sorted(op.get_rt_info().keys()):
         if key not in NODE_ATTRIBUTES:
             raise NotStreamable(f"rt_info {key!r} on {op.get_friendly_name()!r}")
-        if NODE_ATTRIBUTES[key] is not None:
-            lines.append(NODE_ATTRIBUTES[key])
+        line = NODE_ATTRIBUTES[key]
+        if line is not None:
+            lines.append(line)
     return lines
 
 
@@ -267,7 +290,7 @@ def _constant_attributes(op: ov.Node, constants: _ConstantStore) -> str:
     values = op.get_data()
     if values.nbytes != op.get_byte_size():
         raise NotStreamable(f"constant {op.get_friendly_name()!r} data is not its stored bytes")
-    data = memoryview(np.ascontiguousarray(values).reshape(-1)).cast("B")
+    data = np.ascontiguousarray(values).reshape(-1).data.cast("B")  # a view: no copy of the weight
     offset = constants.store(data)
     shape = ", ".join(str(d) for d in op.get_shape())
     return f'element_type="{element_type}" shape="{shape}" offset="{offset}" size="{data.nbytes}"'
@@ -280,7 +303,7 @@ def _value(name: str, value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return "%.17g" % value
+        return f"{value:.17g}"
     if isinstance(value, str):
         return _escape(value)
     if isinstance(value, ov.Type):
@@ -289,7 +312,7 @@ def _value(name: str, value: object) -> str:
         if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             return ", ".join(str(v) for v in value)
         if all(isinstance(v, float) for v in value):
-            return ", ".join("%g" % v for v in value)  # std::ostream's default: 6 significant digits
+            return ", ".join(f"{v:g}" for v in value)  # std::ostream's default: 6 significant digits
         if all(isinstance(v, str) for v in value):
             return _escape(", ".join(value))
     raise NotStreamable(f"attribute {name}={value!r} ({type(value).__name__})")
@@ -300,7 +323,10 @@ def _edges(edges: list[tuple[int, int, int, int]]) -> str:
     edges = libstdcxx_sort(edges, key=lambda edge: edge[0])
     if not edges:
         return "\t<edges />\n"
-    lines = "".join(f'\t\t<edge from-layer="{a}" from-port="{b}" to-layer="{c}" to-port="{d}" />\n' for a, b, c, d in edges)
+    lines = "".join(
+        f'\t\t<edge from-layer="{a}" from-port="{b}" to-layer="{c}" to-port="{d}" />\n'
+        for a, b, c, d in edges
+    )
     return f"\t<edges>\n{lines}\t</edges>\n"
 
 
