@@ -227,17 +227,53 @@ def test_a_converted_model_streams_without_falling_back(tmp_path: Path) -> None:
         assert _same_files(*_streamed_and_serialized(ir_model, tmp_path / precision))  # raises if it can't
 
 
-def test_what_the_streamer_does_not_know_is_serialised_by_openvino(tmp_path: Path) -> None:
-    def model() -> ov.Model:
-        x = _named(opset8.parameter([1, 4, 8], np.float32, name="x"), "x")
-        unknown = _named(opset8.einsum([x, x], "abc,abd->acd"), "einsum")  # an op outside VERIFIED_OPS
-        return ov.Model([_named(opset8.result(unknown), "r0")], [x], "unknown")
+def _unknown_to_the_streamer(kind: str) -> ov.Model:
+    x = _named(opset8.parameter([1, 4, 8], np.float32, name="x"), "x")
+    if kind == "op":
+        y = _named(opset8.einsum([x, x], "abc,abd->acd"), "einsum")  # an op outside VERIFIED_OPS
+    else:
+        y = _named(opset8.relu(x), "relu")
+    model = ov.Model([_named(opset8.result(y), "r0")], [x], "unknown")
+    if kind == "node rt_info":
+        y.get_rt_info()["note"] = "from Python"  # not a runtime attribute: OpenVINO leaves it out
+    if kind == "model rt_info":
+        model.set_rt_info(3, ["count"])  # not a string
+    return model
 
-    with pytest.raises(NotStreamable, match="Einsum"):
-        write_streamed(model(), tmp_path / "s.xml", tmp_path / "s.bin")
-    ov.save_model(model(), tmp_path / "saved.xml", compress_to_fp16=False)
-    write_ir(model(), tmp_path / "written.xml", compress_to_fp16=False)
+
+@pytest.mark.parametrize(
+    ("kind", "reason"), [("op", "Einsum"), ("node rt_info", "note"), ("model rt_info", "count")]
+)
+def test_what_the_streamer_does_not_know_is_serialised_by_openvino(
+    tmp_path: Path, kind: str, reason: str
+) -> None:
+    with pytest.raises(NotStreamable, match=reason):
+        write_streamed(_unknown_to_the_streamer(kind), tmp_path / "s.xml", tmp_path / "s.bin")
+    ov.save_model(_unknown_to_the_streamer(kind), tmp_path / "saved.xml", compress_to_fp16=False)
+    write_ir(_unknown_to_the_streamer(kind), tmp_path / "written.xml", compress_to_fp16=False)
     assert _same_files(tmp_path / "saved.xml", tmp_path / "written.xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "s.bin",
+        "s.xml",
+        "saved.bin",
+        "saved.xml",
+        "written.bin",
+        "written.xml",
+    ]
+
+
+def test_outputs_named_only_through_their_producer_stream_exactly_once_prepared(tmp_path: Path) -> None:
+    x = _named(opset8.parameter([2, 3], np.float32, name="x"), "x")
+    relu = _named(opset8.relu(x), "relu")
+    relu.output(0).get_tensor().set_names({"features"})
+    results = [_named(opset8.result(relu), "r0"), _named(opset8.result(x), "r1")]
+    model = ov.Model(results, [x], "unnamed results")
+    # a Result's inherited names look like its own from Python, and OpenVINO writes only its own as
+    # output_names: write_ir makes them its own first (as save_model's copy does), and so must a test
+    prepare_for_serialize(model)
+    serialized, streamed = _streamed_and_serialized(model, tmp_path)
+    assert _same_files(serialized, streamed)
+    assert 'output_names="features"' in streamed.read_text()
 
 
 def test_edges_come_in_the_order_of_openvino_s_unstable_sort() -> None:

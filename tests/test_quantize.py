@@ -219,3 +219,26 @@ def test_activation_ranges_follow_the_calibration_kind(converted, tmp_path, kind
     expected = global_range if calibration.activation_ranges == "minmax" else mean_range
     assert high == pytest.approx(expected, rel=0.01)
     assert _rt(xml, "quantization", "activation_ranges") == calibration.activation_ranges
+
+
+def test_int8_irs_are_streamed_byte_for_byte_as_openvino_serialises_them(converted, tmp_path, monkeypatch):
+    import filecmp
+
+    import ovzoo.ir.writer as writer
+    from ovzoo.ir.xml_stream import write_streamed
+
+    compared = []
+
+    def streamed_and_checked(model: ov.Model, xml: Path, bin_path: Path) -> None:
+        write_streamed(model, xml, bin_path)  # raises NotStreamable rather than falling back
+        ov.serialize(model, tmp_path / "serialized.xml")
+        for ours, theirs in ((xml, tmp_path / "serialized.xml"), (bin_path, tmp_path / "serialized.bin")):
+            assert filecmp.cmp(ours, theirs, shallow=False), ours.name
+        compared.append(xml)
+
+    monkeypatch.setattr(writer, "serialize", streamed_and_checked)
+    model, models_dir, _ = converted
+    quantize_model(
+        model, _options(models_dir, tmp_path / "out", Calibration("synthetic", 8), ("FP32-INT8", "FP16-INT8"))
+    )
+    assert len(compared) == 2

@@ -90,6 +90,10 @@ class NotStreamable(Exception):
 def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
     """Write ``model`` as ``xml_path`` + ``bin_path`` (byte for byte ``ov.serialize``'s files).
 
+    A Result's ``output_names`` are what ``get_names()`` shows, which Python can't tell apart from
+    names it only inherits from its input (OpenVINO writes only its own): run
+    :func:`ovzoo.ir.writer.prepare_for_serialize` first, which makes them its own.
+
     Raises:
         NotStreamable: before or while writing; the files are then incomplete and must be discarded.
         OSError: the files could not be written.
