@@ -238,11 +238,14 @@ def _unknown_to_the_streamer(kind: str) -> ov.Model:
         y.get_rt_info()["note"] = "from Python"  # not a runtime attribute: OpenVINO leaves it out
     if kind == "model rt_info":
         model.set_rt_info(3, ["count"])  # not a string
+    if kind == "IR v10":
+        model.set_rt_info(10, "version")  # as read from an IR v10: OpenVINO writes v10 again
     return model
 
 
 @pytest.mark.parametrize(
-    ("kind", "reason"), [("op", "Einsum"), ("node rt_info", "note"), ("model rt_info", "count")]
+    ("kind", "reason"),
+    [("op", "Einsum"), ("node rt_info", "note"), ("model rt_info", "count"), ("IR v10", "IR version")],
 )
 def test_what_the_streamer_does_not_know_is_serialised_by_openvino(
     tmp_path: Path, kind: str, reason: str
@@ -252,14 +255,7 @@ def test_what_the_streamer_does_not_know_is_serialised_by_openvino(
     ov.save_model(_unknown_to_the_streamer(kind), tmp_path / "saved.xml", compress_to_fp16=False)
     write_ir(_unknown_to_the_streamer(kind), tmp_path / "written.xml", compress_to_fp16=False)
     assert _same_files(tmp_path / "saved.xml", tmp_path / "written.xml")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "s.bin",
-        "s.xml",
-        "saved.bin",
-        "saved.xml",
-        "written.bin",
-        "written.xml",
-    ]
+    assert not [p for p in tmp_path.iterdir() if p.is_dir()]  # no temporary folder left behind
 
 
 def test_outputs_named_only_through_their_producer_stream_exactly_once_prepared(tmp_path: Path) -> None:

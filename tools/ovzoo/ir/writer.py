@@ -59,7 +59,7 @@ def serialize(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
     """What ``ov.serialize(model, xml_path)`` writes, streamed where :mod:`ovzoo.ir.xml_stream` can."""
     try:
         write_streamed(model, xml_path, bin_path)
-    except NotStreamable as e:
+    except (NotStreamable, UnicodeError) as e:  # UnicodeError: a name Python can't read as UTF-8
         log.debug("%s: serialised by OpenVINO: %s", xml_path.name, e)
         xml_path.unlink(missing_ok=True)
         bin_path.unlink(missing_ok=True)

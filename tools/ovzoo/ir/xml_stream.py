@@ -101,6 +101,8 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
     model.validate_nodes_and_infer_types()  # as ov.serialize does: shapes after a late edit are final
     if model.get_sinks():
         raise NotStreamable("the model has sinks")
+    if model.has_rt_info("version") and model.get_rt_info("version").astype(int) != IR_VERSION:
+        raise NotStreamable("the model asks for another IR version")  # read from an IR v10
     ordered = model.get_ordered_ops()
     layers = list(_layer_order(model, ordered))
     with (
