@@ -74,7 +74,11 @@ def main() -> int:
 
     stages = Stages()
     stages.mark("imports")
+    import ovzoo.optimize
+
     stages.wrap(converter, "translate_checkpoint", "translate")
+    stages.wrap(converter, "fold_preprocessing", "preprocessing")
+    stages.wrap(ovzoo.optimize, "rewrite_graph", "graph rewrites")  # imported by name at call time
     stages.wrap(converter, "compress_weights_to_fp16", "fp16 compress")
     # before the streaming writer (ovzoo 0.1.0 up to 5506e20) write_ir called ov.serialize itself
     stages.wrap(writer if hasattr(writer, "serialize") else writer.ov, "serialize", "write IR")
