@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +22,7 @@ from openvino import opset8
 
 from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
-from ovzoo.optimize.cost_cache import CACHE_FILE, CostCache, machine_key
+from ovzoo.optimize.cost_cache import CACHE_FILE, IDENTITY_FILE, CostCache, Machine, machine_key, this_machine
 from ovzoo.optimize.group_merge import block_diagonal, find_candidates, inference_precisions, merges_for
 from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
 from ovzoo.optimize.layer_timing import INT8, ConvLayer
@@ -123,6 +125,49 @@ def test_cost_cache_keeps_entries_written_by_others(tmp_path):
     assert CostCache(tmp_path / "other.json").get("k") == {1: 3.0}
     path.write_text("{not json")
     assert CostCache(path).get("key0") is None  # an unreadable cache is an empty one
+
+
+def test_machine_is_asked_once_then_read_from_its_record(tmp_path):
+    cache = tmp_path / "layer-costs" / "v1.json"
+    first = this_machine(cache)
+    assert first == Machine.ask(ov.Core())
+    record = cache.with_name(IDENTITY_FILE)
+
+    def no_plugin() -> ov.Core:
+        raise AssertionError("the CPU plugin was asked again")
+
+    assert this_machine(cache, make_core=no_plugin) == first
+    stored = json.loads(record.read_text())
+    record.write_text(json.dumps({"another-cpu": next(iter(stored.values()))}))  # a different machine
+    asked = []
+    assert this_machine(cache, make_core=lambda: asked.append(1) or ov.Core()) == first and asked == [1]
+    record.write_text("{not json")
+    assert this_machine(cache) == first  # an unreadable record is asked again and rewritten
+    assert json.loads(record.read_text()) == stored
+
+
+def test_cached_rewrite_does_not_load_the_cpu_plugin(tmp_path):
+    """All layer times cached: the pass must not pay ~8 MB of peak memory for the plugin's name."""
+    cache = tmp_path / "costs.json"
+    model = narrow_group_model()
+    write_cost_table(model, cache, favour=4)
+    this_machine(cache)  # recorded, as any earlier conversion on this machine would have
+    script = (
+        "import sys, openvino as ov; sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[3]);"
+        "from test_optimize import narrow_group_model; from ovzoo.optimize import RewriteOptions, rewrite_graph;"
+        "from pathlib import Path;"
+        "merged = rewrite_graph(narrow_group_model(), RewriteOptions(cost_cache=Path(sys.argv[1]), measure_shapes=0));"
+        "maps = Path('/proc/self/maps').read_text();"
+        "print(len(merged), 'libopenvino_intel_cpu_plugin' in maps)"
+    )
+    tests = Path(__file__).resolve().parent
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(cache), str(tests), str(tests.parent / "tools")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["3", "False"]
 
 
 # -- the measuring budget: a few shapes per conversion, the heaviest first; ovzoo tune for the rest --

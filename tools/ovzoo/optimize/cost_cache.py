@@ -9,8 +9,11 @@ entries; a missing or unreadable file is an empty cache.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import openvino as ov
@@ -21,6 +24,7 @@ from ovzoo.locations import default_cache_dir
 log = logging.getLogger(__name__)
 
 CACHE_FILE = Path("layer-costs") / "v1.json"
+IDENTITY_FILE = "machine-v1.json"  # beside the cache file: {fingerprint: Machine}
 
 
 def default_cost_cache() -> Path:
@@ -30,6 +34,61 @@ def default_cost_cache() -> Path:
 def machine_key(core: ov.Core) -> str:
     cpu = core.get_property("CPU", "FULL_DEVICE_NAME")
     return f"{cpu} | OpenVINO {ov.get_version().split('-')[0]}"
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the cost keys need to know about this machine."""
+
+    key: str  # machine_key: the CPU's name and the OpenVINO version
+    default_precision: str  # the CPU plugin's INFERENCE_PRECISION_HINT ("bf16", "f32", ...)
+
+    @classmethod
+    def ask(cls, core: ov.Core) -> Machine:
+        return cls(machine_key(core), core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string())
+
+
+def this_machine(cache_path: Path, make_core: Callable[[], ov.Core] = ov.Core) -> Machine:
+    """This machine's :class:`Machine`, recorded beside the cost cache ``cache_path``.
+
+    Asking means loading the CPU plugin, about 8 MB of a conversion's peak memory for two strings,
+    so the answer is kept under a fingerprint of the CPU (its /proc/cpuinfo name and flags) and
+    the OpenVINO build; a conversion whose layers are all cached then never loads the plugin.
+    Without /proc/cpuinfo the plugin is asked every time.
+    """
+    fingerprint = _fingerprint()
+    path = cache_path.with_name(IDENTITY_FILE)
+    if fingerprint is not None:
+        try:
+            known = json.loads(path.read_text()).get(fingerprint)
+            if isinstance(known, dict):
+                return Machine(str(known["key"]), str(known["default_precision"]))
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # missing or unreadable: ask, and write it again
+    machine = Machine.ask(make_core())
+    if fingerprint is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            record = {fingerprint: {"key": machine.key, "default_precision": machine.default_precision}}
+            atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+        except OSError as e:
+            log.debug("could not record this machine in %s (%s)", path, e)
+    return machine
+
+
+def _fingerprint() -> str | None:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return None
+    first: dict[str, str] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        first.setdefault(name.strip(), value.strip())
+    if "flags" not in first:  # not an x86 cpuinfo: nothing stable to key on
+        return None
+    text = "\n".join((first.get("model name", ""), first["flags"], ov.get_version()))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class CostCache:

@@ -24,7 +24,7 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
-from ovzoo.optimize.cost_cache import CostCache, machine_key
+from ovzoo.optimize.cost_cache import CostCache, Machine, this_machine
 from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges, ungrouped
 from ovzoo.optimize.measure_plan import MEASURE_SHAPES, SIMD_CHANNELS, ShapeToTime, plan_measurements
 from ovzoo.optimize.record import MergedLayer
@@ -137,17 +137,19 @@ def choose_merge(costs: dict[str, dict[int, float]]) -> int:
 
 def inference_precisions(core: ov.Core) -> tuple[str, ...]:
     """f32 (what numerics are checked at) and the CPU's default inference precision, when it differs."""
-    default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
-    return tuple(dict.fromkeys(("f32", default)))
+    return timed_precisions(Machine.ask(core))
 
 
-def cost_keys(candidates: list[Candidate], core: ov.Core) -> dict[tuple[int, str], str]:
+def timed_precisions(machine: Machine) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(("f32", machine.default_precision)))
+
+
+def cost_keys(candidates: list[Candidate], machine: Machine) -> dict[tuple[int, str], str]:
     """(candidate index, precision) -> its cost cache key (one per layer shape, machine and precision)."""
-    machine = machine_key(core)
     return {
-        (i, precision): f"{machine} | {precision} | {candidate.layer.key()}"
+        (i, precision): f"{machine.key} | {precision} | {candidate.layer.key()}"
         for i, candidate in enumerate(candidates)
-        for precision in inference_precisions(core)
+        for precision in timed_precisions(machine)
     }
 
 
@@ -168,9 +170,9 @@ def merge_groups(
     candidates = find_candidates(model)
     if not candidates:
         return GroupMergeResult()
-    core = ov.Core()
-    keys = cost_keys(candidates, core)
-    precisions = inference_precisions(core)
+    machine = this_machine(cache.path)
+    keys = cost_keys(candidates, machine)
+    precisions = timed_precisions(machine)
     known = {key: found for key in set(keys.values()) if (found := cache.get(key)) and 1 in found}
     shapes: dict[str, list[int]] = {}  # layer shape -> its candidates
     for i, candidate in enumerate(candidates):
@@ -187,6 +189,7 @@ def merge_groups(
     ]
     plan = plan_measurements(unknown, measure_shapes)
     if plan.now:
+        core = ov.Core()  # only to time: the CPU plugin costs about 8 MB of the conversion's peak
         started = time.perf_counter()
         measured = {}
         for shape in plan.now:
