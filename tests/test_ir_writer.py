@@ -14,8 +14,9 @@ from openvino._offline_transformations import apply_moc_transformations
 
 from ovzoo.convert.converter import build_ir_model
 from ovzoo.ir.fp16 import compress_weights_to_fp16
+from ovzoo.ir.libstdcxx_sort import libstdcxx_sort
 from ovzoo.ir.writer import prepare_for_serialize, write_ir
-from ovzoo.ir.xml_stream import NotStreamable, libstdcxx_sort, write_streamed
+from ovzoo.ir.xml_stream import NotStreamable, write_streamed
 from ovzoo.vocabulary.spec import parse_mo_args
 from support.checkpoints import tiny_checkpoint, tiny_model
 
