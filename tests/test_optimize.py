@@ -23,7 +23,7 @@ from openvino import opset8
 from ovzoo.convert.converter import convert_model
 from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.optimize.cost_cache import CACHE_FILE, IDENTITY_FILE, CostCache, Machine, machine_key, this_machine
-from ovzoo.optimize.group_merge import block_diagonal, find_candidates, inference_precisions, merges_for
+from ovzoo.optimize.group_merge import block_diagonal, find_candidates, merges_for, timed_precisions
 from ovzoo.optimize.int8_merge import int8_merges, merge_for_int8
 from ovzoo.optimize.layer_timing import INT8, ConvLayer
 from ovzoo.optimize.measure_plan import ShapeToTime, plan_measurements
@@ -214,7 +214,7 @@ def test_a_conversion_times_at_most_its_budget_and_records_what_waits(tmp_path, 
     caplog.set_level(logging.INFO, logger="ovzoo.optimize.group_merge")
     model = narrow_group_model()
     rewrite_graph(model, RewriteOptions(cost_cache=cache, measure_shapes=1))
-    precisions = inference_precisions(ov.Core())
+    precisions = timed_precisions(Machine.ask(ov.Core()))
     timed = json.loads(cache.read_text())
     assert len(timed) == len(precisions)  # one layer shape, at f32 and the default precision
     # equal expected weight (the same multiply-adds per channel of group), so the first by key
@@ -259,7 +259,7 @@ def test_tune_command(tmp_path, capsys):
     assert run_command("tune", [str(xml), "--cost_cache", str(cache), "--repeats", "1"]) == 0
     printed = capsys.readouterr().out
     assert "3 layer shapes timed (3 layers)" in printed and printed.count("merge x") == 3
-    assert len(json.loads(cache.read_text())) == 3 * len(inference_precisions(ov.Core()))
+    assert len(json.loads(cache.read_text())) == 3 * len(timed_precisions(Machine.ask(ov.Core())))
     assert run_command("tune", [str(tmp_path / "missing.xml")]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"ovzoo tune: error: {tmp_path / 'missing.xml'}: no such IR file"

@@ -109,8 +109,7 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         raise NotStreamable("the model has sinks")
     if model.has_rt_info("version") and model.get_rt_info("version").astype(int) != IR_VERSION:
         raise NotStreamable("the model asks for another IR version")  # read from an IR v10
-    ordered = model.get_ordered_ops()
-    layers = list(_layer_order(model, ordered))
+    layers = list(_layer_order(model))
     with (
         open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml,
         open(bin_path, "wb", buffering=1 << 16) as bin_file,
@@ -128,10 +127,10 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         xml.write("</net>\n")
 
 
-def _layer_order(model: ov.Model, ordered: list[ov.Node]) -> Iterator[ov.Node]:
+def _layer_order(model: ov.Model) -> Iterator[ov.Node]:
     # Parameters and Results in the model's own order, the rest topologically (as OpenVINO does)
     yield from model.get_parameters()
-    for op in ordered:
+    for op in model.get_ordered_ops():
         if op.get_type_name() not in ("Parameter", "Result"):
             yield op
     yield from model.get_results()

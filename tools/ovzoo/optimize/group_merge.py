@@ -135,12 +135,8 @@ def choose_merge(costs: dict[str, dict[int, float]]) -> int:
     return best if ratio[best] <= 1 - MIN_GAIN else 1
 
 
-def inference_precisions(core: ov.Core) -> tuple[str, ...]:
-    """f32 (what numerics are checked at) and the CPU's default inference precision, when it differs."""
-    return timed_precisions(Machine.ask(core))
-
-
 def timed_precisions(machine: Machine) -> tuple[str, ...]:
+    """f32 (what numerics are checked at) and the CPU's default inference precision, when it differs."""
     return tuple(dict.fromkeys(("f32", machine.default_precision)))
 
 

@@ -14,7 +14,7 @@ import logging
 
 import openvino as ov
 
-from ovzoo.optimize.cost_cache import CostCache, machine_key
+from ovzoo.optimize.cost_cache import CostCache, Machine
 from ovzoo.optimize.group_merge import (
     MAX_MERGE,
     MAX_MERGED_WIDTH,
@@ -57,8 +57,8 @@ def merge_for_int8(model: ov.Model, cache: CostCache, measure: bool = True) -> l
     if not candidates:
         return []
     core = ov.Core()
-    machine = machine_key(core)
-    default = core.get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
+    asked = Machine.ask(core)
+    machine, default = asked.key, asked.default_precision
     # cache key -> (layer, merge factors, precision): the layer in float as it is, and merged in INT8
     wanted: dict[str, tuple[ConvLayer, tuple[int, ...], str]] = {}
     for candidate in candidates:

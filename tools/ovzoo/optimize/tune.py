@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import openvino as ov
 
-from ovzoo.optimize.cost_cache import CostCache, machine_key
+from ovzoo.optimize.cost_cache import CostCache, Machine
 from ovzoo.optimize.group_merge import (
     choose_merge,
     conv_layer,
     find_candidates,
-    inference_precisions,
     merges_for,
+    timed_precisions,
 )
 from ovzoo.optimize.int8_merge import int8_merges
 from ovzoo.optimize.layer_timing import INT8, ConvLayer, time_merges
@@ -74,8 +74,8 @@ def tune_layers(
 ) -> list[TunedShape]:
     """Time the IR's layer shapes (f32 and the default precision; also INT8 merges if ``int8``) into ``cache``."""
     core = ov.Core()
-    machine = machine_key(core)
-    precisions = inference_precisions(core)
+    asked = Machine.ask(core)
+    machine, precisions = asked.key, timed_precisions(asked)
     plans: dict[str, tuple[ConvLayer, dict[str, tuple[int, ...]]]] = {}  # key -> layer, precision -> merges
     counts: dict[str, int] = {}
     for layer, weight_shape in layers_as_converted(model):
