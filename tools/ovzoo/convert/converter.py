@@ -19,6 +19,7 @@ import openvino as ov
 import ovzoo
 from ovzoo.convert.preprocessing import describe_input_chain, fold_preprocessing, preprocessing_summary
 from ovzoo.errors import ConversionError, ModelNotDownloaded, OvzooError, within
+from ovzoo.ir import spill
 from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
 from ovzoo.outcome import Outcomes
@@ -87,16 +88,19 @@ def convert_model(
                 f"missing {', '.join(str(p) for p in missing)}; run 'ovzoo download "
                 f"--name {model.name}' first (with the same download dir)"
             )
-        ir_model = build_ir_model(model, spec, graph_rewrites)
-        chain = describe_input_chain(ir_model, spec.input_name)
-        # f32 IRs first, then the weights are compressed in place for the f16 ones: never two full
-        # copies of the weights in memory at once (the f32 constants go as their f16 twins arrive)
-        for precision in sorted(irs, key=lambda p: PRECISIONS[p].compress_to_fp16):
-            if PRECISIONS[precision].compress_to_fp16:
-                compress_weights_to_fp16(ir_model, in_place=True)
-            ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-            write_ir(ir_model, irs[precision], compress_to_fp16=False)
-            log.info("%s: wrote %s", model.name, irs[precision])
+        # the weights wait in a scratch file beside the IRs, not in memory (ovzoo.ir.spill)
+        with spill.spilling(output_dir):
+            ir_model = build_ir_model(model, spec, graph_rewrites)
+            spill.release_all()  # the rewrite pass read some weights back in
+            chain = describe_input_chain(ir_model, spec.input_name)
+            # f32 IRs first, then the weights are compressed in place for the f16 ones: never two
+            # copies of a weight at once (each f32 constant goes as its f16 twin arrives)
+            for precision in sorted(irs, key=lambda p: PRECISIONS[p].compress_to_fp16):
+                if PRECISIONS[precision].compress_to_fp16:
+                    compress_weights_to_fp16(ir_model, in_place=True)
+                ir_model.set_rt_info(precision, ["ovzoo", "precision"])
+                write_ir(ir_model, irs[precision], compress_to_fp16=False)
+                log.info("%s: wrote %s", model.name, irs[precision])
     return ConversionResult(
         model.name, spec, irs, (), seconds=time.perf_counter() - started, input_chain=chain
     )

@@ -21,6 +21,7 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
+from ovzoo.ir import spill
 from ovzoo.naming import claim_name
 from ovzoo.vocabulary.spec import ConversionSpec
 
@@ -105,7 +106,7 @@ def _fold_into_first_convolution(model: ov.Model, spec: ConversionSpec) -> bool:
         weights = weights[:, ::-1]
         mean = None if mean is None else mean[::-1]
     if scaled or spec.reverse_input_channels:  # new weights, named as PrePostProcessor's would be
-        folded = opset8.constant(np.ascontiguousarray(weights, dtype=np.float32))
+        folded = spill.weight_constant(np.ascontiguousarray(weights, dtype=np.float32))
         folded.set_friendly_name(claim_name(f"{conv.get_friendly_name()}/weights", used))
         conv.input(1).replace_source_output(folded.output(0))
     if mean is not None and mean.any():

@@ -22,6 +22,7 @@ import numpy as np
 import openvino as ov
 
 from ovzoo.errors import OvzooError
+from ovzoo.ir import spill
 from ovzoo.ir.libstdcxx_sort import libstdcxx_sort
 
 IR_VERSION = 11
@@ -142,6 +143,7 @@ class _ConstantStore:
     # bytes at each end that, with the size, pick the candidates to compare in full (a whole small
     # constant; for weights, a hash of every byte would cost more than the rare full comparison)
     EDGE_BYTES = 64
+    WRITE_BYTES = 1 << 20  # a weight is written in parts of this size
 
     def __init__(self, bin_file: IO[bytes]) -> None:
         self._file = bin_file
@@ -152,13 +154,20 @@ class _ConstantStore:
         key = (data.nbytes, bytes(data[: self.EDGE_BYTES]), bytes(data[-self.EDGE_BYTES :]))
         candidates = self._stored.setdefault(key, [])
         for offset, earlier in candidates:
-            if data.nbytes <= 2 * self.EDGE_BYTES or np.array_equal(
-                np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)
-            ):
+            if data.nbytes <= 2 * self.EDGE_BYTES:
+                return offset
+            earlier_bytes, data_bytes = np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)
+            same = np.array_equal(earlier_bytes, data_bytes)
+            spill.release(earlier_bytes)  # both read in full for the comparison
+            spill.release(data_bytes)
+            if same:
                 return offset
         offset = self._offset
         candidates.append((offset, data))
-        self._file.write(data)
+        for start in range(0, data.nbytes, self.WRITE_BYTES):
+            part = data[start : start + self.WRITE_BYTES]
+            self._file.write(part)
+            spill.release(np.frombuffer(part, np.uint8))  # a spilled weight leaves memory as it goes
         self._offset += data.nbytes
         return offset
 

@@ -10,6 +10,7 @@ import openvino as ov
 from openvino import opset8
 
 from ovzoo.errors import ConversionError, FormatError
+from ovzoo.ir import spill
 from ovzoo.mxnet.params import ParamsFile
 from ovzoo.mxnet.record import Shape
 from ovzoo.mxnet.symbol import Graph, Node
@@ -133,7 +134,7 @@ class ConvertContext:
         array = np.asarray(array, dtype=np.float32)
         if not array.flags.c_contiguous:  # (not ascontiguousarray: it turns 0-d scalars into 1-d)
             array = np.ascontiguousarray(array)
-        constant = ov.op.Constant(array, shared_memory=True)
+        constant = ov.op.Constant(spill.keep(array), shared_memory=True)
         constant.set_friendly_name(name)
         return constant.output(0)
 

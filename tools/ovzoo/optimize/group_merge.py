@@ -24,6 +24,7 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
+from ovzoo.ir import spill
 from ovzoo.optimize.cost_cache import CostCache, Machine, this_machine
 from ovzoo.optimize.layer_timing import ConvLayer, merged_convolution, time_merges, ungrouped
 from ovzoo.optimize.measure_plan import MEASURE_SHAPES, SIMD_CHANNELS, ShapeToTime, plan_measurements
@@ -241,12 +242,12 @@ def replace_with_merge(candidate: Candidate, merge: int) -> None:
     merged = ungrouped(block_diagonal(candidate.weights, merge))
     source = old.input_value(1).get_node()
     if candidate.compressed:  # an FP16 IR: f16 Constant -> Convert, as OpenVINO's compression leaves it
-        weights = opset8.convert(opset8.constant(merged.astype(np.float16)), ov.Type.f32)
+        weights = opset8.convert(spill.weight_constant(merged.astype(np.float16)), ov.Type.f32)
         weights.input_value(0).get_node().set_friendly_name(
             source.input_value(0).get_node().get_friendly_name()
         )
     else:
-        weights = opset8.constant(merged)
+        weights = spill.weight_constant(merged)
     weights.set_friendly_name(source.get_friendly_name())
     new = merged_convolution(old.input_value(0), weights.output(0), candidate.layer)
     new.set_friendly_name(old.get_friendly_name())

@@ -18,6 +18,8 @@ import numpy as np
 import openvino as ov
 from openvino import opset8
 
+from ovzoo.ir import spill
+
 SUFFIX = "/4d"  # lifted nodes' friendly names: the MXNet layer names stay with MXNet's 2-D shapes
 
 
@@ -64,7 +66,8 @@ class _Lifter:
                 raise _NotLiftable(kind)
             rows = weights if attributes["transpose_b"] else weights.T  # (out, in)
             self.matmuls.append(node.get_friendly_name())
-            kernel = opset8.constant(np.ascontiguousarray(rows[:, :, None, None]))
+            kernel = spill.weight_constant(np.ascontiguousarray(rows[:, :, None, None]))
+            kernel.set_friendly_name(inputs[1].get_node().get_friendly_name() + SUFFIX)  # not a counter
             return opset8.convolution(self.lift(inputs[0]), kernel, [1, 1], [0, 0], [0, 0], [1, 1]).output(0)
         if kind == "Add":
             values = [_f32_constant(v) for v in inputs]
@@ -74,7 +77,9 @@ class _Lifter:
             bias = values[1 - side]
             if bias is None or bias.size != node.get_output_shape(0)[1]:
                 raise _NotLiftable(kind)
-            return opset8.add(self.lift(inputs[side]), opset8.constant(bias.reshape(1, -1, 1, 1))).output(0)
+            lifted_bias = opset8.constant(bias.reshape(1, -1, 1, 1))
+            lifted_bias.set_friendly_name(inputs[1 - side].get_node().get_friendly_name() + SUFFIX)
+            return opset8.add(self.lift(inputs[side]), lifted_bias).output(0)
         if kind == "Relu":
             return opset8.relu(self.lift(inputs[0])).output(0)
         if kind == "Sigmoid":

@@ -1,0 +1,223 @@
+"""Weights held in a scratch file instead of in memory while a model is converted and saved.
+
+A converted model's Constants hold every weight at once: a checkpoint's worth of memory on top of the
+~70 MB that Python, numpy and OpenVINO take. Inside :func:`spilling`, each large weight is written to an
+unlinked scratch file beside the IR and its Constant reads it through a shared mapping of that file.
+The bytes then sit in the page cache, which the kernel can write back and evict, not in the process:
+a page counts in the process's RSS only while it is mapped in, and :func:`release` maps a weight's
+pages out again once the IR writer has copied them (they come back from the file if read again).
+
+Outside :func:`spilling` (tests, the Python API's in-memory models) :func:`keep` returns the array
+itself: nothing changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import logging
+import math
+import mmap
+import os
+import tempfile
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+
+from ovzoo.errors import ConversionError
+
+log = logging.getLogger(__name__)
+
+# smaller arrays (biases, BatchNorm shifts, shape operands) stay in memory: a mapping costs a page
+# table entry and a kernel object, and these add up to a few hundred KB per model
+MIN_SPILLED_BYTES = 64 << 10
+
+# glibc's M_MMAP_THRESHOLD: above it, malloc takes memory from mmap and free gives it straight back.
+# glibc raises the threshold to the size of each large block freed (up to 32 MB), after which
+# freed weights stay in the heap; a fixed threshold turns that off.
+_M_MMAP_THRESHOLD = -3
+_MMAP_THRESHOLD_BYTES = 256 << 10
+
+_active: ContextVar[SpilledWeights | None] = ContextVar("ovzoo_spilled_weights", default=None)
+_malloc_lock = threading.Lock()
+_malloc_tuned = False
+
+
+class SpilledWeights:
+    """An unlinked scratch file in ``directory`` and the mapped copies of the weights put in it."""
+
+    def __init__(self, directory: Path) -> None:
+        self._file = tempfile.TemporaryFile(dir=directory, prefix=".ovzoo-weights-")
+        self._end = 0
+        self._lock = threading.Lock()
+        # start address -> (mapping, size); a mapping goes when the last Constant over it does
+        self._mappings: dict[int, tuple[weakref.ref[mmap.mmap], int]] = {}
+        self._starts: list[int] = []  # sorted keys of _mappings
+        self.spilled_bytes = 0
+
+    def keep(self, array: np.ndarray) -> np.ndarray:
+        """A read-write view of a copy of ``array`` in the scratch file (C order, same dtype and shape)."""
+        array = np.ascontiguousarray(array)
+        return self.keep_parts(array.shape, array.dtype, [array])
+
+    def keep_parts(self, shape: tuple[int, ...], dtype: np.dtype, parts: Iterable[np.ndarray]) -> np.ndarray:
+        """As :meth:`keep` for the array of ``shape`` whose C-order values come in ``parts``: only one
+        part is ever in memory. An exception from ``parts`` leaves nothing mapped.
+
+        Raises:
+            ValueError: the parts don't add up to the array.
+        """
+        dtype = np.dtype(dtype)
+        size = math.prod(shape) * dtype.itemsize
+        if size == 0:  # nothing to map (mmap refuses empty mappings)
+            return np.empty(shape, dtype)
+        with self._lock:
+            offset = self._end
+            self._end += -(-size // mmap.PAGESIZE) * mmap.PAGESIZE  # each copy starts on its own page
+        at = offset
+        for part in parts:
+            # written with pwrite, not through the mapping: the pages never enter this process
+            view = np.ascontiguousarray(part, dtype=dtype).reshape(-1).view(np.uint8).data
+            if at + view.nbytes > offset + size:
+                raise ValueError(f"parts overrun an array of {size} bytes")
+            written = 0
+            while written < view.nbytes:
+                written += os.pwrite(self._file.fileno(), view[written:], at + written)
+            at += view.nbytes
+        if at != offset + size:
+            raise ValueError(f"parts give {at - offset} of an array's {size} bytes")
+        mapping = mmap.mmap(self._file.fileno(), size, offset=offset, access=mmap.ACCESS_WRITE)
+        copy = np.frombuffer(mapping, dtype=dtype).reshape(shape)  # writable: OpenVINO shares no other
+        address = copy.__array_interface__["data"][0]
+        with self._lock:
+            if address not in self._mappings:  # (an address a freed mapping had may come back)
+                bisect.insort(self._starts, address)
+            self._mappings[address] = (weakref.ref(mapping), size)
+            self.spilled_bytes += size
+        return copy
+
+    def release(self, array: np.ndarray) -> None:
+        """Map the pages under ``array`` (a spilled copy or a slice of one) out of the process; a no-op
+        for any other array."""
+        address, size = array.__array_interface__["data"][0], array.nbytes
+        with self._lock:
+            i = bisect.bisect_right(self._starts, address) - 1
+            if i < 0:
+                return
+            start = self._starts[i]
+            ref, length = self._mappings[start]
+        mapping = ref()
+        if mapping is None or mapping.closed or address >= start + length:
+            return
+        # whole pages around the slice: a neighbour's page just comes back from the file if read
+        first = (address - start) // mmap.PAGESIZE * mmap.PAGESIZE
+        last = min(length, address - start + size)
+        mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+    def release_all(self) -> None:
+        with self._lock:
+            refs = [ref for ref, _ in self._mappings.values()]
+        for ref in refs:
+            mapping = ref()
+            if mapping is not None and not mapping.closed:
+                mapping.madvise(mmap.MADV_DONTNEED)
+
+    def close(self) -> None:
+        # the mappings stay valid after the file is closed; the disk space goes with the last of them
+        self._file.close()
+
+
+@contextmanager
+def spilling(directory: Path) -> Iterator[SpilledWeights]:
+    """Spill large weights to a scratch file in ``directory`` (created if needed) until the block ends.
+
+    The Constants made inside stay usable afterwards: their mappings outlive the block.
+
+    Raises:
+        ConversionError: the scratch file could not be created.
+    """
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        weights = SpilledWeights(directory)
+    except OSError as e:
+        raise ConversionError(
+            f"can't create a scratch file for the weights: {e.strerror or e}", (str(directory),)
+        ) from e
+    _return_freed_memory_promptly()
+    token = _active.set(weights)
+    try:
+        yield weights
+    finally:
+        _active.reset(token)
+        weights.close()
+        log.debug("spilled %.1f MB of weights to %s", weights.spilled_bytes / 1e6, directory)
+
+
+def keep(array: np.ndarray) -> np.ndarray:
+    """``array`` as a Constant should hold it: spilled inside :func:`spilling` when large, else itself."""
+    weights = _active.get()
+    if weights is None or np.asarray(array).nbytes < MIN_SPILLED_BYTES:
+        return array
+    return weights.keep(array)
+
+
+def keep_parts(shape: tuple[int, ...], dtype: np.dtype, parts: Iterable[np.ndarray]) -> np.ndarray:
+    """:meth:`SpilledWeights.keep_parts` inside :func:`spilling`; the joined parts outside it."""
+    weights = _active.get()
+    if weights is None:
+        flat = [np.ravel(p) for p in parts]
+        return (np.concatenate(flat) if flat else np.empty(0)).astype(dtype, copy=False).reshape(shape)
+    return weights.keep_parts(shape, dtype, parts)
+
+
+def release(array: np.ndarray) -> None:
+    """Let the pages under a spilled array (or a slice of one) leave the process's memory; a no-op for
+    any other array."""
+    weights = _active.get()
+    if weights is not None:
+        weights.release(array)
+
+
+def _return_freed_memory_promptly() -> None:
+    global _malloc_tuned
+    with _malloc_lock:
+        if _malloc_tuned:
+            return
+        _malloc_tuned = True
+        try:
+            libc = ctypes.CDLL(None)
+            mallopt = libc.mallopt
+        except (OSError, AttributeError):  # not glibc: nothing to tune
+            return
+        mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+
+
+def active() -> bool:
+    """True inside :func:`spilling`."""
+    return _active.get() is not None
+
+
+def release_all() -> None:
+    """Map every spilled weight's pages out of the process (after a pass that read many of them)."""
+    weights = _active.get()
+    if weights is not None:
+        weights.release_all()
+
+
+def weight_constant(array: np.ndarray) -> ov.op.Constant:
+    """A Constant holding ``array``'s values (type kept), spilled as :func:`keep` says."""
+    array = np.asarray(array)
+    if not array.flags.c_contiguous:  # (not ascontiguousarray: it turns 0-d scalars into 1-d)
+        array = np.ascontiguousarray(array)
+    kept = keep(array)
+    if not kept.flags.writeable:  # OpenVINO shares only writable buffers
+        kept = kept.copy()
+    return ov.op.Constant(kept, shared_memory=True)
