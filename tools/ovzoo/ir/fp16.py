@@ -101,34 +101,34 @@ def _compress_by_parts(constant: ov.Node) -> bool:
     (nothing changed) where it can't be done so.
 
     Compressing is value by value; what a part can change is the decision to keep the whole weight
-    in f32, taken when 75 % of its values are out of f16's range. If no part reaches 75 %, neither
-    does the whole; if one does, the whole weight is compressed at once instead.
+    in f32, taken on the share of its values out of f16's range. If no part's share reaches the
+    threshold, the whole weight's doesn't; if one does, the whole weight is compressed at once.
     """
     if len(constant.get_rt_info()):
         return False  # rt_info that the Convert would have to carry over
-    source = constant.get_data().reshape(-1)
+    convert: ov.Node | None = None
 
     def parts() -> Iterator[np.ndarray]:
-        for start in range(0, source.size, PART_VALUES):
-            chunk = source[start : start + PART_VALUES]
-            made = _compressed_alone(ov.op.Constant(chunk.copy(), shared_memory=True))  # one part in memory
-            spill.release(chunk)
+        nonlocal convert
+        for piece in spill.pieces(constant.get_data(), PART_VALUES):
+            alone = ov.op.Constant(piece, shared_memory=True)
+            alone.set_friendly_name(constant.get_friendly_name())  # what the first one's Convert is named
+            made = _compressed_alone(alone)
             if made is None:
                 raise _PartKeptF32
+            convert = convert or made  # a Convert as OpenVINO makes it (decompression mark, names)
             yield made.input_value(0).get_node().get_data()
 
     try:
         halves = spill.keep_parts(tuple(constant.get_shape()), np.dtype(np.float16), parts())
     except _PartKeptF32:
         return False
-    # a Convert as OpenVINO makes it (decompression mark, names), for a stand-in of one value
-    stand_in = opset8.constant(np.zeros(1, np.float32))
-    stand_in.set_friendly_name(constant.get_friendly_name())
-    convert = _compressed_alone(stand_in)
-    if convert is None:  # (zero is in range: not reached)
-        return False
-    twin = ov.op.Constant(halves, shared_memory=True)
-    _feed(convert, twin, convert.input_value(0).get_node().get_friendly_name())
+    assert convert is not None  # (a spilled constant has at least one part)
+    _feed(
+        convert,
+        ov.op.Constant(halves, shared_memory=True),
+        convert.input_value(0).get_node().get_friendly_name(),
+    )
     convert.output(0).get_tensor().set_names(constant.output(0).get_names())
     ov.utils.replace_node(constant, convert)
     return True

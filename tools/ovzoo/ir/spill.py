@@ -56,8 +56,8 @@ class SpilledWeights:
         self._file = tempfile.TemporaryFile(dir=directory, prefix=".ovzoo-weights-")
         self._end = 0
         self._lock = threading.Lock()
-        # start address -> (mapping, size); a mapping goes when the last Constant over it does
-        self._mappings: dict[int, tuple[weakref.ref[mmap.mmap], int]] = {}
+        # start address -> (mapping, size, file offset); a mapping goes when the last Constant over it does
+        self._mappings: dict[int, tuple[weakref.ref[mmap.mmap], int, int]] = {}
         self._starts: list[int] = []  # sorted keys of _mappings
         self.spilled_bytes = 0
 
@@ -98,31 +98,48 @@ class SpilledWeights:
         with self._lock:
             if address not in self._mappings:  # (an address a freed mapping had may come back)
                 bisect.insort(self._starts, address)
-            self._mappings[address] = (weakref.ref(mapping), size)
+            self._mappings[address] = (weakref.ref(mapping), size, offset)
             self.spilled_bytes += size
         return copy
+
+    def _mapping_under(self, array: np.ndarray) -> tuple[mmap.mmap, int, int] | None:
+        """The live mapping ``array``'s first byte lies in, with that byte's place in the mapping and
+        the mapping's size."""
+        address = array.__array_interface__["data"][0]
+        with self._lock:
+            i = bisect.bisect_right(self._starts, address) - 1
+            if i < 0:
+                return None
+            start = self._starts[i]
+            ref, size, _ = self._mappings[start]
+        mapping = ref()
+        if mapping is None or mapping.closed or address >= start + size:
+            return None
+        return mapping, address - start, size
 
     def release(self, array: np.ndarray) -> None:
         """Map the pages under ``array`` (a spilled copy or a slice of one) out of the process; a no-op
         for any other array."""
-        address, size = array.__array_interface__["data"][0], array.nbytes
-        with self._lock:
-            i = bisect.bisect_right(self._starts, address) - 1
-            if i < 0:
-                return
-            start = self._starts[i]
-            ref, length = self._mappings[start]
-        mapping = ref()
-        if mapping is None or mapping.closed or address >= start + length:
+        found = self._mapping_under(array)
+        if found is None:
             return
+        mapping, at, size = found
         # whole pages around the slice: a neighbour's page just comes back from the file if read
-        first = (address - start) // mmap.PAGESIZE * mmap.PAGESIZE
-        last = min(length, address - start + size)
-        mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+        first = at // mmap.PAGESIZE * mmap.PAGESIZE
+        mapping.madvise(mmap.MADV_DONTNEED, first, min(size, at + array.nbytes) - first)
+
+    def writable(self, array: np.ndarray) -> np.ndarray | None:
+        """A writable view of the same bytes as a contiguous spilled ``array`` (OpenVINO shares only
+        writable buffers, and ``Constant.get_data()`` is read-only), else None."""
+        found = self._mapping_under(array) if array.flags.c_contiguous else None
+        if found is None or found[1] + array.nbytes > found[2]:
+            return None
+        mapping, at, _ = found
+        return np.frombuffer(mapping, array.dtype, array.size, at).reshape(array.shape)
 
     def release_all(self) -> None:
         with self._lock:
-            refs = [ref for ref, _ in self._mappings.values()]
+            refs = [ref for ref, _, _ in self._mappings.values()]
         for ref in refs:
             mapping = ref()
             if mapping is not None and not mapping.closed:
@@ -183,6 +200,27 @@ def release(array: np.ndarray) -> None:
     weights = _active.get()
     if weights is not None:
         weights.release(array)
+
+
+def pieces(array: np.ndarray, values: int) -> Iterator[np.ndarray]:
+    """``array``'s values in C order, ``values`` at a time, each writable. A spilled array's pieces are
+    views of its mapping, mapped out again when the next is asked for; any other array's are copies
+    in one buffer reused for each piece (a piece is valid until the next).
+    """
+    flat = np.ascontiguousarray(array).reshape(-1)
+    weights = _active.get()
+    mapped = None if weights is None else weights.writable(flat)
+    buffer = None if mapped is not None else np.empty(min(values, flat.size), flat.dtype)
+    for start in range(0, flat.size, values):
+        if mapped is not None:
+            piece = mapped[start : start + values]
+            yield piece
+            release(piece)
+        else:
+            assert buffer is not None
+            piece = buffer[: min(values, flat.size - start)]
+            np.copyto(piece, flat[start : start + piece.size])
+            yield piece
 
 
 def _return_freed_memory_promptly() -> None:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import openvino as ov
 
 from ovzoo.errors import OvzooError
-from ovzoo.ir import spill
+from ovzoo.ir.bin_store import ConstantStore
 from ovzoo.ir.libstdcxx_sort import libstdcxx_sort
 
 IR_VERSION = 11
@@ -115,7 +114,7 @@ def write_streamed(model: ov.Model, xml_path: Path, bin_path: Path) -> None:
         open(xml_path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as xml,
         open(bin_path, "wb", buffering=1 << 16) as bin_file,
     ):
-        layer_texts = _Layers(_ConstantStore(bin_file))
+        layer_texts = _Layers(ConstantStore(bin_file))
         xml.write(
             f'<?xml version="1.0"?>\n<net name="{_escape(model.get_friendly_name())}" version="{IR_VERSION}">\n'
         )
@@ -137,45 +136,10 @@ def _layer_order(model: ov.Model) -> Iterator[ov.Node]:
     yield from model.get_results()
 
 
-class _ConstantStore:
-    """Appends constant data to the ``.bin``; identical bytes are stored once, at their first offset."""
-
-    # bytes at each end that, with the size, pick the candidates to compare in full (a whole small
-    # constant; for weights, a hash of every byte would cost more than the rare full comparison)
-    EDGE_BYTES = 64
-    WRITE_BYTES = 1 << 20  # a weight is written in parts of this size
-
-    def __init__(self, bin_file: IO[bytes]) -> None:
-        self._file = bin_file
-        self._offset = 0
-        self._stored: dict[tuple[int, bytes, bytes], list[tuple[int, memoryview]]] = {}
-
-    def store(self, data: memoryview) -> int:
-        key = (data.nbytes, bytes(data[: self.EDGE_BYTES]), bytes(data[-self.EDGE_BYTES :]))
-        candidates = self._stored.setdefault(key, [])
-        for offset, earlier in candidates:
-            if data.nbytes <= 2 * self.EDGE_BYTES:
-                return offset
-            earlier_bytes, data_bytes = np.frombuffer(earlier, np.uint8), np.frombuffer(data, np.uint8)
-            same = np.array_equal(earlier_bytes, data_bytes)
-            spill.release(earlier_bytes)  # both read in full for the comparison
-            spill.release(data_bytes)
-            if same:
-                return offset
-        offset = self._offset
-        candidates.append((offset, data))
-        for start in range(0, data.nbytes, self.WRITE_BYTES):
-            part = data[start : start + self.WRITE_BYTES]
-            self._file.write(part)
-            spill.release(np.frombuffer(part, np.uint8))  # a spilled weight leaves memory as it goes
-        self._offset += data.nbytes
-        return offset
-
-
 class _Layers:
     """Writes each layer's text; an output's precision and dims are kept for the ports that read it."""
 
-    def __init__(self, constants: _ConstantStore) -> None:
+    def __init__(self, constants: ConstantStore) -> None:
         self._constants = constants
         # (op id, output) -> its layer, its port number there, precision, dims
         self._ports: dict[tuple[int, int], tuple[int, int, str, str]] = {}
@@ -288,7 +252,7 @@ def _output_rt_info(op: ov.Node, type_name: str, port: ov.Output) -> list[str]:
     raise NotStreamable(f"output rt_info {keys} on {op.get_friendly_name()!r}")
 
 
-def _data_attributes(op: ov.Node, type_name: str, constants: _ConstantStore) -> str:
+def _data_attributes(op: ov.Node, type_name: str, constants: ConstantStore) -> str:
     if type_name == "Constant":
         return _constant_attributes(op, constants)
     if type_name == "Parameter":
@@ -303,17 +267,17 @@ def _data_attributes(op: ov.Node, type_name: str, constants: _ConstantStore) -> 
     return " ".join(f'{name}="{_value(name, value)}"' for name, value in attributes.items())
 
 
-def _constant_attributes(op: ov.Node, constants: _ConstantStore) -> str:
+def _constant_attributes(op: ov.Node, constants: ConstantStore) -> str:
     element_type = op.get_element_type().get_type_name()
     if element_type not in BYTE_EXACT_TYPES:
         raise NotStreamable(f"constant of {element_type}")
     values = op.get_data()
     if values.nbytes != op.get_byte_size():
         raise NotStreamable(f"constant {op.get_friendly_name()!r} data is not its stored bytes")
-    data = np.ascontiguousarray(values).reshape(-1).data.cast("B")  # a view: no copy of the weight
-    offset = constants.store(data)
+    values = np.ascontiguousarray(values)  # (a view: no copy of the weight)
+    offset = constants.store(values)
     shape = ", ".join(str(d) for d in op.get_shape())
-    return f'element_type="{element_type}" shape="{shape}" offset="{offset}" size="{data.nbytes}"'
+    return f'element_type="{element_type}" shape="{shape}" offset="{offset}" size="{values.nbytes}"'
 
 
 def _value(name: str, value: object) -> str:
