@@ -6,7 +6,8 @@ importing OpenVINO, as a user sees them. Wall time is measured around the proces
 
 Memory is compared with the checkpoint's size (the descriptor's archive size) two ways: the whole
 process's peak RSS, and the conversion's own share, that peak less the RSS of a process that only
-imports what conversion imports (Python, numpy, OpenVINO: about 60 MB, whatever the model).
+imports what conversion imports (Python, numpy, OpenVINO: 60-75 MB depending on the machine, whatever
+the model).
 
     .venv/bin/python benchmarks/convert.py [--name M[,M]|--family] [--runs 3] [--download-dir DIR] [--json]
                                            [--baseline OTHER_CHECKOUT/tools]
@@ -15,10 +16,10 @@ imports what conversion imports (Python, numpy, OpenVINO: about 60 MB, whatever 
 ``tools`` folder, e.g. ``git worktree add /tmp/base main``), alternating with this one run by run, so
 that the two columns come from the same minutes of the same machine. The targets apply to this checkout.
 
-Targets (2 cores): the conversion's own peak RSS <= 1.5 x the checkpoint for every model, and for
-octave-resnext-50-0.25 wall <= 3 s. Exit status 1 if a target is missed. The whole process's peak is
-printed too; for the small models it can't meet 1.5 x: Python with OpenVINO imported is already about
-60 MB, more than 1.5 x DenseNet's 33 MB checkpoint.
+Targets (2 cores): the whole process's peak RSS <= 1.5 x the checkpoint for every model, and for
+octave-resnext-50-0.25 wall <= 3 s. Exit status 1 if a target is missed. A checkpoint smaller than
+the runtime's own RSS / 1.5 (DenseNet's 33 MB) can't meet it in any process that imports OpenVINO;
+its row says so.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from measure import run_measured  # noqa: E402  (benchmarks/measure.py)
 REPO = Path(__file__).resolve().parent.parent
 MODEL = "octave-resnext-50-0.25"
 TARGET_WALL_S = 3.0  # for MODEL
-TARGET_RSS_RATIO = 1.5  # the conversion's own peak RSS / checkpoint size
+TARGET_RSS_RATIO = 1.5  # the whole process's peak RSS / checkpoint size
 # what a convert process holds before it reads a checkpoint
 _IMPORTS = "import openvino, ovzoo.cli.__main__, ovzoo.convert.converter, ovzoo.mxnet.frontend"
 
@@ -183,7 +184,8 @@ def _summary(model: str, measured: list[dict[str, float]], base_mb: float) -> di
         "rss_ratio": peak * 2**20 / 1e6 / size,
         "own_rss_ratio": (peak - base_mb) * 2**20 / 1e6 / size,
     }
-    summary["targets_met"] = summary["own_rss_ratio"] <= TARGET_RSS_RATIO and (
+    summary["runtime_ratio"] = base_mb * 2**20 / 1e6 / size  # what no conversion process can go under
+    summary["targets_met"] = summary["rss_ratio"] <= TARGET_RSS_RATIO and (
         model != MODEL or summary["wall_s_median"] <= TARGET_WALL_S
     )
     return summary
@@ -245,7 +247,10 @@ def main() -> int:
         f"{'peak/ckpt':>9s} {'own/ckpt':>8s}"
     )
     for r in results:
-        rows = [(r["model"], r, "" if r["targets_met"] else "  MISSED")]
+        missed = "" if r["targets_met"] else "  MISSED"
+        if missed and r["runtime_ratio"] > TARGET_RSS_RATIO:
+            missed += f" (the runtime alone is {r['runtime_ratio']:.2f}x)"
+        rows = [(r["model"], r, missed)]
         if baseline:
             rows.insert(0, ("  baseline", r["baseline"], ""))
         for label, row, mark in rows:
@@ -255,7 +260,7 @@ def main() -> int:
                 f"{row['own_rss_ratio']:8.2f}{mark}"
             )
     print(
-        f"targets: own peak RSS (peak - runtime) <= {TARGET_RSS_RATIO} x checkpoint; "
+        f"targets: peak RSS <= {TARGET_RSS_RATIO} x checkpoint; "
         f"{MODEL} wall <= {TARGET_WALL_S} s: {'OK' if ok else 'MISSED'} (MB = 2^20 bytes for RSS, "
         "10^6 for checkpoints; ratios in bytes)"
     )
