@@ -11,6 +11,7 @@ import pytest
 from openvino import opset8
 from openvino._offline_transformations import compress_model_transformation
 
+from ovzoo.cli.__main__ import main
 from ovzoo.convert.converter import convert_model
 from ovzoo.errors import ConversionError
 from ovzoo.ir import fp16, spill
@@ -145,20 +146,29 @@ def test_compressing_weight_by_weight_writes_what_openvino_writes_for_the_whole_
 
 
 @pytest.mark.parametrize("name", ["octave-resnet-26-0.25", "octave-se-resnet-50-0.125"])
-def test_a_conversion_with_spilled_weights_writes_the_same_irs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
-) -> None:
+def test_a_conversion_with_spilled_weights_writes_the_same_irs(tmp_path: Path, name: str) -> None:
     download_dir = synthetic_checkpoint(name)
     model = catalog_model(name)
     spilled = convert_model(model, download_dir, tmp_path / "spilled")
-    monkeypatch.setattr(spill, "MIN_SPILLED_BYTES", 1 << 62)  # nothing is large enough to spill
-    held = convert_model(model, download_dir, tmp_path / "held")
+    held = convert_model(model, download_dir, tmp_path / "held", spill_weights=False)
     for precision, xml in spilled.irs.items():
         for ext in (".xml", ".bin"):
             assert filecmp.cmp(xml.with_suffix(ext), held.irs[precision].with_suffix(ext), shallow=False)
     produced = {p.relative_to(tmp_path / "spilled") for p in (tmp_path / "spilled").rglob("*") if p.is_file()}
-    assert produced == {
+    assert produced == {  # no scratch file left behind
         xml.relative_to(tmp_path / "spilled").with_suffix(ext)
         for xml in spilled.irs.values()
         for ext in (".xml", ".bin")
     }
+
+
+def test_the_mo_form_writes_the_same_ir_with_weights_in_memory(tmp_path: Path) -> None:
+    params = next(synthetic_checkpoint("octave-resnext-50-0.25").rglob("*.params"))
+    args = ["convert", "--input_model", str(params), "--input_shape", "[1,3,224,224]"]  # FP16, as mo did
+    args += ["--model_name", "m", "--output_dir", str(tmp_path / "out")]
+    assert main(args) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["m.bin", "m.xml"]  # no scratch file
+    (tmp_path / "out").rename(tmp_path / "spilled")  # (the output dir is recorded in the IR)
+    assert main([*args, "--weights_in_memory"]) == 0
+    for ext in (".xml", ".bin"):
+        assert filecmp.cmp(tmp_path / "spilled" / f"m{ext}", tmp_path / "out" / f"m{ext}", shallow=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import openvino as ov
@@ -17,6 +18,8 @@ import openvino as ov
 from ovzoo.convert.converter import record_rt_info, translate_checkpoint
 from ovzoo.convert.preprocessing import fold_preprocessing
 from ovzoo.errors import ModelNotDownloaded
+from ovzoo.ir import spill
+from ovzoo.ir.fp16 import compress_weights_to_fp16
 from ovzoo.ir.writer import write_ir
 from ovzoo.optimize import RewriteOptions, rewrite_graph
 from ovzoo.vocabulary.spec import ConversionSpec, IrTarget
@@ -51,12 +54,21 @@ def build_checkpoint_model(spec: ConversionSpec, graph_rewrites: bool = True) ->
     return ir_model
 
 
-def convert_checkpoint(spec: ConversionSpec, target: IrTarget, graph_rewrites: bool = True) -> Path:
-    """Write the IR for ``spec`` to ``target.xml`` (+ ``.bin``) atomically; returns the ``.xml`` path."""
-    ir_model = build_checkpoint_model(spec, graph_rewrites)
-    precision = "FP16" if target.compress_to_fp16 else "FP32"
-    ir_model.set_rt_info(precision, ["ovzoo", "precision"])
-    write_ir(ir_model, target.xml, compress_to_fp16=target.compress_to_fp16)
+def convert_checkpoint(
+    spec: ConversionSpec, target: IrTarget, graph_rewrites: bool = True, spill_weights: bool = True
+) -> Path:
+    """Write the IR for ``spec`` to ``target.xml`` (+ ``.bin``) atomically; returns the ``.xml`` path.
+
+    ``spill_weights``: keep the weights in a scratch file beside the IR rather than in memory
+    (ovzoo.ir.spill; the same files either way).
+    """
+    with spill.spilling(target.xml.parent) if spill_weights else nullcontext():
+        ir_model = build_checkpoint_model(spec, graph_rewrites)
+        spill.release_all()  # the rewrite pass read some weights back in
+        if target.compress_to_fp16:
+            compress_weights_to_fp16(ir_model, in_place=True)
+        ir_model.set_rt_info("FP16" if target.compress_to_fp16 else "FP32", ["ovzoo", "precision"])
+        write_ir(ir_model, target.xml, compress_to_fp16=False)
     log.debug("%s: wrote %s", spec.input_model, target.xml)
     return target.xml
 
