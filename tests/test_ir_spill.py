@@ -150,7 +150,7 @@ def test_a_conversion_with_spilled_weights_writes_the_same_irs(tmp_path: Path, n
     download_dir = synthetic_checkpoint(name)
     model = catalog_model(name)
     spilled = convert_model(model, download_dir, tmp_path / "spilled")
-    held = convert_model(model, download_dir, tmp_path / "held", spill_weights=False)
+    held = convert_model(model, download_dir, tmp_path / "held", spill_weights=False)  # --weights_in memory
     for precision, xml in spilled.irs.items():
         for ext in (".xml", ".bin"):
             assert filecmp.cmp(xml.with_suffix(ext), held.irs[precision].with_suffix(ext), shallow=False)
@@ -162,13 +162,28 @@ def test_a_conversion_with_spilled_weights_writes_the_same_irs(tmp_path: Path, n
     }
 
 
-def test_the_mo_form_writes_the_same_ir_with_weights_in_memory(tmp_path: Path) -> None:
+def test_the_mo_form_writes_the_same_ir_with_the_weights_on_disk(tmp_path: Path) -> None:
     params = next(synthetic_checkpoint("octave-resnext-50-0.25").rglob("*.params"))
     args = ["convert", "--input_model", str(params), "--input_shape", "[1,3,224,224]"]  # FP16, as mo did
     args += ["--model_name", "m", "--output_dir", str(tmp_path / "out")]
-    assert main(args) == 0
+    assert main([*args, "--weights_in", "disk"]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["m.bin", "m.xml"]  # no scratch file
     (tmp_path / "out").rename(tmp_path / "spilled")  # (the output dir is recorded in the IR)
-    assert main([*args, "--weights_in_memory"]) == 0
+    assert main(args) == 0  # in memory, the mo form's default
     for ext in (".xml", ".bin"):
         assert filecmp.cmp(tmp_path / "spilled" / f"m{ext}", tmp_path / "out" / f"m{ext}", shallow=False)
+
+
+@pytest.mark.parametrize("value", ["ram", ""])
+def test_a_bad_place_for_the_weights_is_a_usage_error(tmp_path: Path, value: str, capsys) -> None:
+    params = next(synthetic_checkpoint("octave-resnet-26-0.25").rglob("*.params"))
+    args = ["convert", "--input_model", str(params), "--output_dir", str(tmp_path)]
+    assert main([*args, f"--weights_in={value}"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "--weights_in: expected one of disk, memory" in error[0]
+    with pytest.raises(SystemExit) as exited:  # argparse's own refusal, in the catalog form
+        main(
+            ["convert", "--name", "octave-resnet-26-0.25", "--weights_in", value or "x", "-o", str(tmp_path)]
+        )
+    assert exited.value.code == 2
+    assert not list(tmp_path.iterdir())

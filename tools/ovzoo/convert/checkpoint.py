@@ -55,7 +55,7 @@ def build_checkpoint_model(spec: ConversionSpec, graph_rewrites: bool = True) ->
 
 
 def convert_checkpoint(
-    spec: ConversionSpec, target: IrTarget, graph_rewrites: bool = True, spill_weights: bool = True
+    spec: ConversionSpec, target: IrTarget, graph_rewrites: bool = True, spill_weights: bool = False
 ) -> Path:
     """Write the IR for ``spec`` to ``target.xml`` (+ ``.bin``) atomically; returns the ``.xml`` path.
 
