@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import filecmp
+import resource
+import signal
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,7 @@ from ovzoo.convert.converter import convert_model
 from ovzoo.errors import ConversionError
 from ovzoo.ir import fp16, spill
 from support.checkpoints import catalog_model, synthetic_checkpoint
+from support.cli_process import checkout_env, ovzoo_command
 
 
 def _scratch_rss_kib(directory: Path) -> int:
@@ -187,3 +191,29 @@ def test_a_bad_place_for_the_weights_is_a_usage_error(tmp_path: Path, value: str
         )
     assert exited.value.code == 2
     assert not list(tmp_path.iterdir())
+
+
+def _small_files() -> None:  # in the child: writes past 4 MiB fail with EFBIG instead of killing it
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, 4 << 20))
+
+
+def test_a_scratch_file_that_cannot_grow_is_one_error_and_leaves_nothing(tmp_path: Path) -> None:
+    download_dir = synthetic_checkpoint("octave-resnet-26-0.25")
+    out = tmp_path / "out"
+    args = ["--name", "octave-resnet-26-0.25", "-d", str(download_dir), "-o", str(out)]
+    done = subprocess.run(
+        ovzoo_command("convert", *args),
+        capture_output=True,
+        text=True,
+        env=checkout_env(),
+        timeout=300,
+        check=False,
+        preexec_fn=_small_files,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "scratch file" in line]
+    assert len(errors) == 1 and "octave-resnet-26-0.25" in errors[0] and str(out) in errors[0], done.stderr
+    assert "--weights_in memory" in errors[0]
+    assert not [p for p in out.rglob("*") if p.is_file()]  # no IR, no scratch file

@@ -53,6 +53,7 @@ class SpilledWeights:
     """An unlinked scratch file in ``directory`` and the mapped copies of the weights put in it."""
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self._file = tempfile.TemporaryFile(dir=directory, prefix=".ovzoo-weights-")
         self._end = 0
         self._lock = threading.Lock()
@@ -72,6 +73,7 @@ class SpilledWeights:
 
         Raises:
             ValueError: the parts don't add up to the array.
+            ConversionError: the scratch file can't take them (a full disk).
         """
         dtype = np.dtype(dtype)
         size = math.prod(shape) * dtype.itemsize
@@ -81,18 +83,25 @@ class SpilledWeights:
             offset = self._end
             self._end += -(-size // mmap.PAGESIZE) * mmap.PAGESIZE  # each copy starts on its own page
         at = offset
-        for part in parts:
-            # written with pwrite, not through the mapping: the pages never enter this process
-            view = np.ascontiguousarray(part, dtype=dtype).reshape(-1).view(np.uint8).data
-            if at + view.nbytes > offset + size:
-                raise ValueError(f"parts overrun an array of {size} bytes")
-            written = 0
-            while written < view.nbytes:
-                written += os.pwrite(self._file.fileno(), view[written:], at + written)
-            at += view.nbytes
-        if at != offset + size:
-            raise ValueError(f"parts give {at - offset} of an array's {size} bytes")
-        mapping = mmap.mmap(self._file.fileno(), size, offset=offset, access=mmap.ACCESS_WRITE)
+        try:
+            for part in parts:
+                # written with pwrite, not through the mapping: the pages never enter this process
+                view = np.ascontiguousarray(part, dtype=dtype).reshape(-1).view(np.uint8).data
+                if at + view.nbytes > offset + size:
+                    raise ValueError(f"parts overrun an array of {size} bytes")
+                written = 0
+                while written < view.nbytes:
+                    written += os.pwrite(self._file.fileno(), view[written:], at + written)
+                at += view.nbytes
+            if at != offset + size:
+                raise ValueError(f"parts give {at - offset} of an array's {size} bytes")
+            mapping = mmap.mmap(self._file.fileno(), size, offset=offset, access=mmap.ACCESS_WRITE)
+        except OSError as e:  # a full disk, mostly
+            raise ConversionError(
+                f"can't hold the weights in a scratch file: {e.strerror or e} (--weights_in memory "
+                "converts without one)",
+                (str(self.directory),),
+            ) from e
         copy = np.frombuffer(mapping, dtype=dtype).reshape(shape)  # writable: OpenVINO shares no other
         address = copy.__array_interface__["data"][0]
         with self._lock:
