@@ -22,8 +22,13 @@ Trials:
   the pooled 4-D tensor (no Reshape/Unsqueeze), instead of MatMuls on a 2-D one.
 - ``low_concat``: Add(Conv1x1(a), Conv1x1(b)) of the same output shape -> Conv1x1(Concat(a, b)) with
   the weights side by side (octave's h2l + l2l: one wider convolution, no Add).
+- ``grouped_as_depthwise``: a GroupConvolution with at most 4 input channels per group as the sum of
+  that many depthwise convolutions, term ``i`` reading each group's input channel ``(o + i) mod I/g``
+  for output ``o`` (a channel Gather; the same products, summed in another order). The CPU plugin's
+  depthwise kernels are fast where its narrow-group ones are slow; ``--layer-times`` also times each
+  rewritten layer alone against the GroupConvolution.
 
-    .venv/bin/python benchmarks/rewrite_trials.py IR.xml [--rounds 150] [--trials upsample_add,...]
+    .venv/bin/python benchmarks/rewrite_trials.py IR.xml [--rounds 150] [--trials upsample_add,...] [--layer-times]
 """
 
 from __future__ import annotations
@@ -305,6 +310,75 @@ def se_as_conv(model) -> int:
     return done
 
 
+def narrow_grouped_convs(model):
+    """GroupConvolutions with constant weights, at most 4 input channels per group and not depthwise."""
+    for op in model.get_ordered_ops():
+        if op.get_type_name() != "GroupConvolution":
+            continue
+        w = constant(op.input_value(1).get_node())
+        if w is not None and w.shape[2] <= 4 and w.shape[1:3] != (1, 1):
+            yield op, w.astype(np.float32)
+
+
+def depthwise_sum(x, w: np.ndarray, attrs: dict):
+    """Sum over i of DepthwiseConv(w_i, Gather_i(x)): the GroupConvolution of ``w`` (g, O/g, I/g, k...)."""
+    from openvino import opset8
+
+    groups, outs, ins = w.shape[:3]
+    args = (attrs["strides"], attrs["pads_begin"], attrs["pads_end"], attrs["dilations"])
+    total = None
+    for i in range(ins):
+        reads = [(g, o, (o + i) % ins) for g in range(groups) for o in range(outs)]
+        channels = np.array([g * ins + c for g, _, c in reads], np.int64)
+        kernel = np.stack([w[g, o, c] for g, o, c in reads]).reshape(groups * outs, 1, 1, *w.shape[3:])
+        taken = opset8.gather(x, opset8.constant(channels), opset8.constant(np.int64(1)))
+        term = opset8.group_convolution(taken, opset8.constant(kernel), *args)
+        total = term if total is None else opset8.add(total, term)
+    return total
+
+
+def grouped_as_depthwise(model) -> int:
+    done = 0
+    for conv, w in list(narrow_grouped_convs(model)):
+        new = depthwise_sum(conv.input_value(0), w, conv.get_attributes())
+        replace(conv.output(0), new.output(0))
+        done += 1
+    return done
+
+
+def depthwise_layer_times(model, core, rounds: int = 60) -> None:
+    """Each narrow GroupConvolution alone against its depthwise sum: fastest of ``rounds``, f32, latency hint."""
+    import openvino as ov
+    from openvino import opset8
+
+    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+    rng = np.random.default_rng(0)
+    seen = set()
+    for conv, w in narrow_grouped_convs(model):
+        shape = (tuple(conv.get_input_shape(0)), w.shape)
+        if shape in seen:
+            continue
+        seen.add(shape)
+        compiled = {}
+        for name in ("grouped", "depthwise"):
+            x = opset8.parameter(list(shape[0]), np.float32)
+            if name == "grouped":
+                y = opset8.group_convolution(
+                    x,
+                    opset8.constant(w),
+                    *(conv.get_attributes()[a] for a in ("strides", "pads_begin", "pads_end", "dilations")),
+                )
+            else:
+                y = depthwise_sum(x.output(0), w, conv.get_attributes())
+            compiled[name] = core.compile_model(ov.Model([y.output(0)], [x]), "CPU", config)
+        walls = paired(compiled, rng.standard_normal(shape[0]).astype(np.float32), rounds)
+        print(
+            f"    {conv.get_friendly_name():28s} in {'x'.join(map(str, shape[0][1:]))} groups {w.shape[0]} x "
+            f"{w.shape[2]}->{w.shape[1]}: depthwise / grouped {walls['depthwise'].min() / walls['grouped'].min():.2f}"
+            f" ({walls['grouped'].min():.3f} ms grouped)"
+        )
+
+
 TRIALS: dict[str, Callable] = {
     "upsample_add": upsample_add,
     "pool_into_conv": pool_into_conv,
@@ -314,6 +388,7 @@ TRIALS: dict[str, Callable] = {
     "upsample_deconv": upsample_deconv,
     "upsample_before_1x1": upsample_before_1x1,
     "se_as_conv": se_as_conv,
+    "grouped_as_depthwise": grouped_as_depthwise,
 }
 
 
@@ -348,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("xml", type=Path)
     parser.add_argument("--rounds", type=int, default=150)
     parser.add_argument("--trials", default=",".join(TRIALS))
+    parser.add_argument(
+        "--layer-times", action="store_true", help="grouped_as_depthwise: time each layer alone too"
+    )
     args = parser.parse_args(argv)
 
     import openvino as ov
@@ -359,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     reference = logits(base, x)
     print(f"{args.xml.name}; default precision {default}; load average {os.getloadavg()[0]:.2f}")
     for name in args.trials.split(","):
+        if name == "grouped_as_depthwise" and args.layer_times:
+            depthwise_layer_times(base, core)
         trial = core.read_model(args.xml)
         count = TRIALS[name](trial)
         trial.validate_nodes_and_infer_types()
