@@ -16,3 +16,14 @@ def digits_zoo(tmp_path_factory: pytest.TempPathFactory):
     from support.digits_pipeline import prepare_digits_zoo
 
     return prepare_digits_zoo(tmp_path_factory.mktemp("digits-zoo"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_mirrors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic family archives shared by the slow tests, so that a run synthesises each member once.
+
+    Laid out as the demo keeps them (``<dir>/<name>/mirror/<name>/``, ``ovzoo.demo.demo_mirror``):
+    ``prepare_synthetic_archive`` there reuses an archive another test built, after checking its stamp
+    (model, seed, builder code) and its sha384, and builds it otherwise.
+    """
+    return tmp_path_factory.mktemp("synthetic-mirrors")

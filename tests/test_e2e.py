@@ -32,10 +32,10 @@ IMAGES = 16  # validation images (seed 0: not among the synthesis' calibration i
 MIN_DISTINCT_TOP1 = 12  # of IMAGES: the synthetic classifier separates unseen images
 
 
-@pytest.fixture(scope="module")
-def mirrors(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder per model holding its synthetic archive; laid out as the demo's mirror, so the demo reuses it."""
-    return tmp_path_factory.mktemp("e2e")
+@pytest.fixture
+def mirrors(synthetic_mirrors: Path) -> Path:
+    """One folder per model holding its synthetic archive (made here or by another slow test of the run)."""
+    return synthetic_mirrors
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODELS)
