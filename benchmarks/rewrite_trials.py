@@ -351,26 +351,27 @@ def depthwise_layer_times(model, core, rounds: int = 60) -> None:
     import openvino as ov
     from openvino import opset8
 
+    from ovzoo.optimize.group_merge import conv_layer
+    from ovzoo.optimize.layer_timing import merged_convolution
+
     config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
     rng = np.random.default_rng(0)
     seen = set()
     for conv, w in narrow_grouped_convs(model):
         shape = (tuple(conv.get_input_shape(0)), w.shape)
-        if shape in seen:
+        layer = conv_layer(conv, w.shape[0])
+        if layer is None or shape in seen:  # (None: auto_pad, which merged_convolution doesn't carry)
             continue
         seen.add(shape)
-        compiled = {}
-        for name in ("grouped", "depthwise"):
-            x = opset8.parameter(list(shape[0]), np.float32)
-            if name == "grouped":
-                y = opset8.group_convolution(
-                    x,
-                    opset8.constant(w),
-                    *(conv.get_attributes()[a] for a in ("strides", "pads_begin", "pads_end", "dilations")),
-                )
-            else:
-                y = depthwise_sum(x.output(0), w, conv.get_attributes())
-            compiled[name] = core.compile_model(ov.Model([y.output(0)], [x]), "CPU", config)
+        inputs = {name: opset8.parameter(list(shape[0]), np.float32) for name in ("grouped", "depthwise")}
+        outputs = {
+            "grouped": merged_convolution(inputs["grouped"].output(0), opset8.constant(w).output(0), layer),
+            "depthwise": depthwise_sum(inputs["depthwise"].output(0), w, conv.get_attributes()),
+        }
+        compiled = {
+            name: core.compile_model(ov.Model([y.output(0)], [inputs[name]]), "CPU", config)
+            for name, y in outputs.items()
+        }
         walls = paired(compiled, rng.standard_normal(shape[0]).astype(np.float32), rounds)
         print(
             f"    {conv.get_friendly_name():28s} in {'x'.join(map(str, shape[0][1:]))} groups {w.shape[0]} x "

@@ -32,16 +32,10 @@ IMAGES = 16  # validation images (seed 0: not among the synthesis' calibration i
 MIN_DISTINCT_TOP1 = 12  # of IMAGES: the synthetic classifier separates unseen images
 
 
-@pytest.fixture
-def mirrors(synthetic_mirrors: Path) -> Path:
-    """One folder per model holding its synthetic archive (made here or by another slow test of the run)."""
-    return synthetic_mirrors
-
-
 @pytest.mark.parametrize("name", PUBLIC_MODELS)
-def test_pipeline_end_to_end(name: str, mirrors: Path, tmp_path: Path) -> None:
+def test_pipeline_end_to_end(name: str, synthetic_mirrors: Path, tmp_path: Path) -> None:
     catalog = find_catalog_model(name)
-    archive, _ = prepare_synthetic_archive(catalog, demo_mirror(mirrors / name, name), seed=0)
+    archive, _ = prepare_synthetic_archive(catalog, demo_mirror(synthetic_mirrors / name, name), seed=0)
     assert archive.size == catalog.files[0].size  # the public archive's size: every array and the JSON right
     with serve_directory(archive.path.parent) as base_url:
         overlay = tmp_path / "models" / name / "model.yml"
@@ -68,8 +62,8 @@ def test_pipeline_end_to_end(name: str, mirrors: Path, tmp_path: Path) -> None:
     assert distinct >= MIN_DISTINCT_TOP1, f"{distinct} distinct top-1 classes on {IMAGES} unseen images"
 
 
-def test_demo_runs_offline_and_writes_the_report(mirrors: Path) -> None:
-    out = mirrors / "octave-resnext-50-0.25"  # its mirror holds the archive the pipeline test built
+def test_demo_runs_offline_and_writes_the_report(synthetic_mirrors: Path) -> None:
+    out = synthetic_mirrors / "octave-resnext-50-0.25"  # its mirror holds the archive the pipeline test built
     prepare_synthetic_archive(
         find_catalog_model("octave-resnext-50-0.25"), demo_mirror(out, "octave-resnext-50-0.25")
     )  # (when run alone)
