@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from ovzoo.cli import demo as demo_cli
-from ovzoo.demo import DEMO_MODEL, DemoOptions, demo_mirror, run_demo
+from ovzoo.demo import DEMO_MODEL, DemoOptions, demo_mirror, find_catalog_model, run_demo
 from ovzoo.errors import ModelSelectionError
+from ovzoo.vocabulary.layout import ir_path
 from ovzoo.zoo.octave import OCTAVE_FAMILY, PUBLIC_MODELS
+from support.family_checks import INT8_DEMO_MODELS, assert_separates_unseen_images
 
 
 def test_the_eight_public_models_are_the_choices_and_resnext_50_the_default() -> None:
@@ -50,27 +53,26 @@ def _report_row(report: str, precision: str, check: str) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "min_cosine"),
-    [
-        # the deepest member: 58 dense layers once made its synthetic INT8 IR disagree with MXNet (0.44 top-1)
-        ("octave-densenet-121-0.125", 0.99),
-        # the default, whose synthetic weights must stay INT8-friendly when the others' change
-        ("octave-resnext-50-0.25", 0.99),
-        # averaged activation ranges from the synthetic calibration images clipped its worst image (cosine 0.979)
-        ("octave-resnet-50-0.125", 0.99),
-    ],
-)
+@pytest.mark.parametrize(("name", "min_cosine"), INT8_DEMO_MODELS.items())
 def test_demo_passes_its_int8_checks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], synthetic_mirrors: Path, name: str, min_cosine: float
 ) -> None:
+    """The CI conversion check of test_e2e, through the demo, with INT8 on top (exit 0: every check passed)."""
     out = tmp_path / "demo"
     status = demo_cli.main(["--name", name, "--output", str(out), "--seconds", "0.5"])
     assert status == 0, capsys.readouterr().err
+    mirror = demo_mirror(out, name)
     shared = demo_mirror(synthetic_mirrors / name, name)
     if not shared.exists():  # the archive the demo synthesised serves the run's later tests (links: no copy)
-        shutil.copytree(demo_mirror(out, name), shared, copy_function=os.link)
+        shutil.copytree(mirror, shared, copy_function=os.link)
+    catalog = find_catalog_model(name)
+    archive = json.loads((mirror / "synth.json").read_text())
+    assert archive["size"] == catalog.files[0].size == (mirror / archive["file"]).stat().st_size
+    assert not (out / "download" / catalog.subdirectory / archive["file"]).exists()  # unpacked, removed
     report = (out / "report.md").read_text()
+    for check in ("parity.probs", "parity.top5", "shapes.octave", "cost.gflops"):
+        assert _report_row(report, "FP32", check)[3] == "pass", check
+    assert "no card" not in _report_row(report, "FP32", "cost.gflops")[5]
     agreement = _report_row(report, "FP16-INT8", "parity.top1_agreement")
     cosine = _report_row(report, "FP16-INT8", "parity.logit_cosine")
     assert agreement[3] == cosine[3] == "pass"
@@ -78,4 +80,5 @@ def test_demo_passes_its_int8_checks(
     assert float(agreement[4]) >= 0.8
     assert float(cosine[4].split()[1]) >= min_cosine
     assert _report_row(report, "FP16-INT8", "contract.bgr")[3] == "pass"
-    assert _report_row(report, "FP16", "parity.top1_agreement")[3] == "pass"
+    assert float(_report_row(report, "FP16", "parity.top1_agreement")[4]) >= 0.9
+    assert_separates_unseen_images(ir_path(out / "ir", catalog, "FP32"))

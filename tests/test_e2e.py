@@ -4,14 +4,14 @@ For each model: synthesise the upstream-layout archive (of exactly the public si
 127.0.0.1, download it with the normal downloader through a descriptor overlay (size and sha384
 verified, unpacked), convert FP32 and FP16, and validate both against the MXNet original. Any failed
 check fails the test, listed by name. The synthetic classifier must also tell unseen images apart.
+Three members take this path through ``ovzoo demo --name`` with INT8 (test_demo_name), held to the
+same checks; this module runs the other five.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import openvino as ov
 import pytest
 
 from ovzoo.catalog.loader import load_model_file
@@ -19,20 +19,22 @@ from ovzoo.convert.converter import convert_model
 from ovzoo.demo import DemoOptions, demo_mirror, find_catalog_model, prepare_synthetic_archive, run_demo
 from ovzoo.download.downloader import DownloadOptions, download_models
 from ovzoo.download.local_mirror import serve_directory
-from ovzoo.images import image_like_batch
 from ovzoo.validate import validate_model
-from ovzoo.validate.inference import IrRunner
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.zoo.octave import PUBLIC_MODELS
 from ovzoo.zoo.synth import write_descriptor_overlay
+from support.family_checks import IMAGES, INT8_DEMO_MODELS, assert_separates_unseen_images
 
 pytestmark = pytest.mark.slow
 
-IMAGES = 16  # validation images (seed 0: not among the synthesis' calibration images)
-MIN_DISTINCT_TOP1 = 12  # of IMAGES: the synthetic classifier separates unseen images
+CONVERSION_ONLY = [name for name in PUBLIC_MODELS if name not in INT8_DEMO_MODELS]
 
 
-@pytest.mark.parametrize("name", PUBLIC_MODELS)
+def test_every_member_has_a_pipeline_check() -> None:
+    assert len(CONVERSION_ONLY) == 5 and set(INT8_DEMO_MODELS) | set(CONVERSION_ONLY) == set(PUBLIC_MODELS)
+
+
+@pytest.mark.parametrize("name", CONVERSION_ONLY)
 def test_pipeline_end_to_end(name: str, synthetic_mirrors: Path, tmp_path: Path) -> None:
     catalog = find_catalog_model(name)
     archive, _ = prepare_synthetic_archive(catalog, demo_mirror(synthetic_mirrors / name, name), seed=0)
@@ -55,11 +57,7 @@ def test_pipeline_end_to_end(name: str, synthetic_mirrors: Path, tmp_path: Path)
     # the card figures were checked on the IR, not skipped
     assert "no card" not in str(validation.check("cost.gflops", "FP32").limit)
     assert float(validation.check("parity.top1_agreement", "FP16").measured) >= 0.9
-    images = np.ascontiguousarray(image_like_batch(IMAGES, 0)[:, ::-1])  # BGR, as the IR takes it
-    core = ov.Core()
-    runner = IrRunner(core, core.read_model(ir_path(tmp_path / "ir", model, "FP32")), "prob")
-    distinct = len(set(runner.run(images).prob.argmax(axis=1)))
-    assert distinct >= MIN_DISTINCT_TOP1, f"{distinct} distinct top-1 classes on {IMAGES} unseen images"
+    assert_separates_unseen_images(ir_path(tmp_path / "ir", model, "FP32"))
 
 
 def test_demo_runs_offline_and_writes_the_report(synthetic_mirrors: Path) -> None:

@@ -143,6 +143,7 @@ def test_good_ir_passes_every_check(tiny: tuple) -> None:
             id="probabilities-unnormalised",
         ),
         pytest.param("output-infinite", "behaviour.finite", "image 0 has NaN/inf", id="output-infinite"),
+        pytest.param("batch-dependent", "behaviour.batch", "differs at batch 4", id="batch-dependent"),
     ],
 )
 def test_broken_ir_fails_the_right_check(

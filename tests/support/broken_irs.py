@@ -99,6 +99,14 @@ def widen_one_low_branch(model: ov.Model) -> None:
         reader.replace_source_output(back.output(0))
 
 
+def depend_on_the_batch(model: ov.Model) -> None:
+    """Logits pushed away from the batch's mean logits: unchanged for one image, wrong in a batch."""
+    softmax = next(op for op in model.get_ordered_ops() if op.get_type_name() == "Softmax")
+    logits = softmax.input_value(0)
+    batch_mean = ops.reduce_mean(logits, ops.constant(np.array([0], np.int64)), True)
+    softmax.input(0).replace_source_output(ops.add(logits, ops.subtract(logits, batch_mean)).output(0))
+
+
 DEFECTS: dict[str, Callable[[ov.Model], None]] = {
     "output-named-softmax": rename_output,
     "channel-reversal-missing": drop_channel_reversal,
@@ -107,6 +115,7 @@ DEFECTS: dict[str, Callable[[ov.Model], None]] = {
     "probabilities-unnormalised": unnormalise_probabilities,
     "output-infinite": make_output_infinite,
     "low-branch-widened": widen_one_low_branch,
+    "batch-dependent": depend_on_the_batch,
 }
 
 
