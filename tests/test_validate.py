@@ -15,8 +15,10 @@ import pytest
 from ovzoo.catalog.model import ModelCard
 from ovzoo.cli.validate import main as validate_main
 from ovzoo.convert.converter import convert_model
+from ovzoo.images import image_like_batch
 from ovzoo.validate import validate_model, validate_models
 from ovzoo.validate.cost import count_cost
+from ovzoo.validate.inference import IrRunner
 from ovzoo.validate.report import format_reports, write_json
 from ovzoo.vocabulary.layout import ir_path
 from support.broken_irs import DEFECTS, write_broken_ir
@@ -112,6 +114,17 @@ def test_good_ir_passes_every_check(tiny: tuple) -> None:
         "parity.logit_cosine",
     } <= names
     assert float(report.check("parity.logits", "FP32").measured.split()[-1]) <= 1e-3
+
+
+def test_runner_compiled_side_by_side_gives_what_one_compilation_at_a_time_gives(tiny: tuple) -> None:
+    model, _, ir_dir = tiny
+    core = ov.Core()
+    ir = core.read_model(ir_path(ir_dir, model, "FP32"))
+    images = image_like_batch(8, 0, size=int(ir.inputs[0].get_shape()[-1]))
+    together, apart = IrRunner(core, ir, "prob"), IrRunner(core, ir, "prob")
+    together.prepare((1, 4))
+    for batch in (1, 4):
+        assert np.array_equal(together.run(images, batch).prob, apart.run(images, batch).prob)
 
 
 @pytest.mark.parametrize(

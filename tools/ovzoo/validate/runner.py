@@ -15,7 +15,7 @@ from ovzoo.catalog.model import Model
 from ovzoo.errors import OvzooError
 from ovzoo.images import image_like_batch
 from ovzoo.mxnet.symbol import Graph
-from ovzoo.validate.behaviour import check_behaviour
+from ovzoo.validate.behaviour import BATCH_SIZE, check_behaviour
 from ovzoo.validate.checks import Check, ValidationReport
 from ovzoo.validate.contract import (
     check_input,
@@ -112,6 +112,7 @@ def _validate_precision(
     checks += _shape_checks(ir, model, expected, precision)
     checks += _cost_checks(ir, model, precision)
     runner = IrRunner(core, ir, expected_output(model).name)
+    runner.prepare((1, BATCH_SIZE) if len(bgr) >= BATCH_SIZE else (1,))  # both compilations at once
     outputs = runner.run(bgr)
     # NaN/inf outputs fail the checks through their comparisons (NaN <= limit is False); no warnings
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
