@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import socket
+import struct
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,3 +76,17 @@ def test_head_sends_no_body(mirror) -> None:  # type: ignore[no-untyped-def]
 def test_parse_range_rejects_an_inverted_range() -> None:
     with pytest.raises(ValueError):
         parse_range("bytes=9-3", 100)
+
+
+def test_a_client_resetting_mid_request_leaves_no_traceback(
+    mirror: tuple[str, list[int]], capfd: pytest.CaptureFixture[str]
+) -> None:
+    base_url, _ = mirror
+    address = urlsplit(base_url)
+    with socket.create_connection((address.hostname, address.port)) as client:
+        client.sendall(b"GET /sub/w.bin HT")  # half a request line, then a reset instead of a close
+        time.sleep(0.1)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)  # the server thread reads the reset
+    assert requests.get(base_url + "sub/w.bin", timeout=10).content == DATA  # still serving
+    assert "Traceback" not in capfd.readouterr().err

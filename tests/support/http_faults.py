@@ -26,8 +26,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from ovzoo.download.local_mirror import LoopbackHTTPServer
 
 RANGE = re.compile(r"bytes=(\d+)-")
 
@@ -167,7 +169,7 @@ def running_fault_server(tls: tuple[Path, Path] | None = None) -> Iterator[Fault
     """
     state = FaultServer()
     handler = type("Handler", (_FaultHandler,), {"server_state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = LoopbackHTTPServer(("127.0.0.1", 0), handler)
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(*tls)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,6 +97,28 @@ class _MirrorHandler(BaseHTTPRequestHandler):
         return path
 
 
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server whose request errors are log lines, not tracebacks on stderr.
+
+    A client that hangs up mid-request (a killed download, a keep-alive connection closed with a
+    reset) is routine for a mirror; socketserver would print a traceback for each.
+    """
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            log.debug("local mirror: %s hung up (%s)", client_address[0], error)
+        else:
+            log.warning(
+                "local mirror: a request from %s failed: %s: %s",
+                client_address[0],
+                type(error).__name__,
+                error,
+            )
+
+
 @contextmanager
 def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) -> Iterator[str]:
     """Serve the files under ``root`` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
@@ -104,8 +127,7 @@ def serve_directory(root: Path, on_sent: Callable[[int], None] | None = None) ->
     """
     attributes = {"root": Path(root).resolve(), "on_sent": staticmethod(on_sent) if on_sent else None}
     handler = type("MirrorHandler", (_MirrorHandler,), attributes)
-    server = ThreadingHTTPServer((LOOPBACK, 0), handler)  # listening before the thread starts
-    server.daemon_threads = True
+    server = LoopbackHTTPServer((LOOPBACK, 0), handler)  # listening before the thread starts
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="ovzoo-local-mirror", daemon=True
     )
