@@ -18,6 +18,10 @@ class IrOutputs:
     prob: np.ndarray  # (N, classes)
     logits: np.ndarray | None  # the input of the final Softmax; None when the output is not a Softmax
 
+    def head(self, count: int) -> IrOutputs:
+        """The outputs of the first ``count`` images."""
+        return IrOutputs(self.prob[:count], None if self.logits is None else self.logits[:count])
+
 
 def find_output(model: ov.Model, name: str) -> ov.Output | None:
     """The model output carrying tensor name ``name``, or None."""
@@ -57,13 +61,9 @@ class IrRunner:
         """Compile for each of ``batches`` at once: compiling is mostly single-threaded, so two
         compilations side by side take about 0.6 of the time of one after the other."""
         missing = sorted(set(batches) - set(self._compiled))
-        if len(missing) < 2:
-            for batch in missing:
-                self._compiled_for(batch)
-            return
-        with ThreadPoolExecutor(max_workers=len(missing)) as pool:  # ov.Core is thread-safe
-            compiled = dict(zip(missing, pool.map(self._compile, missing), strict=True))
-        self._compiled.update(compiled)
+        if missing:
+            with ThreadPoolExecutor(max_workers=len(missing)) as pool:  # ov.Core is thread-safe
+                self._compiled.update(zip(missing, pool.map(self._compile, missing), strict=True))
 
     def _compiled_for(self, batch: int) -> ov.CompiledModel:
         if batch not in self._compiled:

@@ -15,7 +15,7 @@ from ovzoo.catalog.model import Model
 from ovzoo.errors import OvzooError
 from ovzoo.images import image_like_batch
 from ovzoo.mxnet.symbol import Graph
-from ovzoo.validate.behaviour import BATCH_SIZE, check_behaviour
+from ovzoo.validate.behaviour import behaviour_batch_sizes, check_behaviour
 from ovzoo.validate.checks import Check, ValidationReport
 from ovzoo.validate.contract import (
     check_input,
@@ -112,7 +112,7 @@ def _validate_precision(
     checks += _shape_checks(ir, model, expected, precision)
     checks += _cost_checks(ir, model, precision)
     runner = IrRunner(core, ir, expected_output(model).name)
-    runner.prepare((1, BATCH_SIZE) if len(bgr) >= BATCH_SIZE else (1,))  # both compilations at once
+    runner.prepare(behaviour_batch_sizes(len(bgr)))  # both compilations at once
     outputs = runner.run(bgr)
     # NaN/inf outputs fail the checks through their comparisons (NaN <= limit is False); no warnings
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -130,12 +130,7 @@ def _channel_order(
     orders of magnitude, so the RGB run need not cover the whole batch."""
     count = min(CHANNEL_ORDER_IMAGES, len(bgr))
     rgb = runner.run(np.ascontiguousarray(bgr[:count, ::-1]))
-    return check_channel_order(_first(outputs, count), rgb, _first(reference, count), precision)
-
-
-def _first(outputs: IrOutputs, count: int) -> IrOutputs:
-    logits = None if outputs.logits is None else outputs.logits[:count]
-    return IrOutputs(prob=outputs.prob[:count], logits=logits)
+    return check_channel_order(outputs.head(count), rgb, reference.head(count), precision)
 
 
 def _shape_checks(ir: ov.Model, model: Model, expected: _Expected, precision: str) -> list[Check]:
