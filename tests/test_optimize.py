@@ -127,6 +127,19 @@ def test_cost_cache_keeps_entries_written_by_others(tmp_path):
     assert CostCache(path).get("key0") is None  # an unreadable cache is an empty one
 
 
+@pytest.mark.parametrize("entry", [5, "fast", [], {}, {"1": "slow"}, {"x": 1.0}, {"1": -1.0}, {"1": None}])
+def test_malformed_cache_entry_is_timed_again_and_replaced(tmp_path, entry, caplog):
+    path = tmp_path / "costs.json"
+    path.write_text(json.dumps({"bad": entry, "good": {"1": 2.0, "2": 1.0}}))
+    cache = CostCache(path)
+    assert cache.get("bad") is None
+    assert "malformed entry 'bad'" in caplog.text
+    assert cache.get("good") == {1: 2.0, 2: 1.0}
+    cache.put({"bad": {1: 1.5, 2: 1.0}})  # a new measurement takes the malformed entry's place
+    assert CostCache(path).get("bad") == {1: 1.5, 2: 1.0}
+    assert CostCache(path).get("good") == {1: 2.0, 2: 1.0}
+
+
 def test_machine_is_asked_once_then_read_from_its_record(tmp_path):
     cache = tmp_path / "layer-costs" / "v1.json"
     first = this_machine(cache)

@@ -107,8 +107,14 @@ class CostCache:
         return data if isinstance(data, dict) else {}
 
     def get(self, key: str) -> dict[int, float] | None:
-        entry = self.entries.get(key)
-        return {int(merge): float(ms) for merge, ms in entry.items()} if entry else None
+        """The cached {merge: ms} of ``key``; None if missing or not such a mapping (edited by hand, or
+        written by another version): that layer shape is then timed again and its entry replaced."""
+        if key not in self.entries:
+            return None
+        costs = _costs(self.entries[key])
+        if costs is None:
+            log.warning("ignoring a malformed entry %r in the layer cost cache %s", key, self.path)
+        return costs
 
     def put(self, new: dict[str, dict[int, float]], replace: bool = False) -> None:
         """Add ``new`` entries to the file, merged with what other processes wrote meanwhile.
@@ -124,9 +130,20 @@ class CostCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with filelock.FileLock(self.path.with_suffix(".lock")):
-                on_disk = self._read()
+                on_disk = {k: v for k, v in self._read().items() if _costs(v) is not None}
                 self.entries = {**on_disk, **encoded} if replace else {**encoded, **on_disk}
                 atomic_write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")
         except OSError as e:  # a read-only cache only costs a new measurement next time
             log.warning("could not update the layer cost cache %s (%s)", self.path, e)
             self.entries = {**self.entries, **encoded} if replace else {**encoded, **self.entries}
+
+
+def _costs(entry: object) -> dict[int, float] | None:
+    """A cache entry as {merge: ms}, or None unless it is a non-empty mapping of positive times."""
+    if not isinstance(entry, dict) or not entry:
+        return None
+    try:
+        costs = {int(merge): float(ms) for merge, ms in entry.items()}
+    except (TypeError, ValueError):
+        return None
+    return costs if all(ms > 0 for ms in costs.values()) else None
