@@ -1,6 +1,6 @@
 """The whole family side by side with the legacy Model Optimizer, one run: per member, conversion time
 and peak RSS (ovzoo and MO 2023.3, fresh processes), FP32 parity and FP16 top-1 agreement against MXNet,
-and the paired latency ratio of ovzoo's FP32 IR against MO's.
+and the paired latency ratio of ovzoo's FP32 IR against MO's, at f32 and at the CPU's default precision.
 
 Every member's synthetic checkpoint (benchmarks/convert.py builds and caches them) goes through:
 
@@ -10,7 +10,8 @@ Every member's synthetic checkpoint (benchmarks/convert.py builds and caches the
 2. MXNet on ``--images`` image-like inputs (one batch), against both ovzoo IRs and MO's FP32 IR at f32
    inference: max |d prob| (required <= 1e-4, target <= 1e-5) and top-1 agreement;
 3. ovzoo's and MO's FP32 IRs compiled in one process, ``--paired-rounds`` back-to-back inferences at
-   f32 (benchmarks/ir_speed.py): the median per-pair latency ratio ovzoo/MO with a bootstrap 95 % CI.
+   f32 and, where it differs, at the CPU's default inference precision (bf16 on CPUs with AVX512-BF16
+   or AMX; benchmarks/ir_speed.py): the median per-pair latency ratio ovzoo/MO with a bootstrap 95 % CI.
 
     build/legacy-mo-venv/bin/mo --version   # made by benchmarks/compare_legacy_mo.sh
     .venv/bin/python benchmarks/family.py [--legacy-venv build/legacy-mo-venv] [--name M[,M]]
@@ -108,13 +109,27 @@ def measure(model: Model, args: argparse.Namespace, work: Path) -> dict:
     )
     row["parity"] = parity(model, download_dir, irs, args.images)
     if not args.no_mo:
-        paired = paired_comparison({"mo": irs["MO FP32"], "ovzoo": irs["FP32"]}, "f32", args.paired_rounds)
-        row["latency_ratio"] = paired["latency_ratio_ovzoo_mo"]
-        row["latency_ratio_95ci"] = paired["latency_ratio_95ci"]
-        row["compiled_graphs"] = paired["compiled_graphs"]
-        row["latency_ms"] = {tool: paired[tool]["median_ms"] for tool in ("mo", "ovzoo")}
+        row["latency"] = {}
+        for precision in latency_precisions():
+            paired = paired_comparison(
+                {"mo": irs["MO FP32"], "ovzoo": irs["FP32"]}, precision, args.paired_rounds
+            )
+            row["latency"][precision] = {
+                "ratio": paired["latency_ratio_ovzoo_mo"],
+                "ratio_95ci": paired["latency_ratio_95ci"],
+                "compiled_graphs": paired["compiled_graphs"],
+                "median_ms": {tool: paired[tool]["median_ms"] for tool in ("mo", "ovzoo")},
+            }
     print(f"  {json.dumps(row)}", flush=True)
     return row
+
+
+def latency_precisions() -> tuple[str, ...]:
+    """f32, then the CPU plugin's default inference precision where it is another one."""
+    import openvino as ov
+
+    default = ov.Core().get_property("CPU", "INFERENCE_PRECISION_HINT").to_string()
+    return tuple(dict.fromkeys(("f32", default)))
 
 
 def print_table(rows: list[dict], base_mb: float, with_mo: bool) -> None:
@@ -123,7 +138,9 @@ def print_table(rows: list[dict], base_mb: float, with_mo: bool) -> None:
         head += f" {'MO FP32 s':>9s} {'MO MB':>6s} {'faster':>7s}"
     head += f" {'FP32 max|dp|':>17s} {'FP16 top-1':>10s}"
     if with_mo:
-        head += f" {'MO max|dp|':>10s} {'latency ovzoo/MO [95% CI]':>27s}"
+        head += f" {'MO max|dp|':>10s}"
+        for precision in rows[0]["latency"] if rows else ():
+            head += f" {'latency ovzoo/MO ' + precision + ' [95% CI]':>32s}"
     print("\n" + head)
     for r in rows:
         own = (r["ovzoo_rss_mb"] - base_mb) * 2**20 / 1e6 / r["checkpoint_mb"]
@@ -141,13 +158,15 @@ def print_table(rows: list[dict], base_mb: float, with_mo: bool) -> None:
         )
         line += f" {p32['max_prob_diff']:9.1e} {mark:>7s} {p16['top1_agreement']:10.3f}"
         if with_mo:
-            low, high = r["latency_ratio_95ci"]
-            line += f" {r['parity']['MO FP32']['max_prob_diff']:10.1e}   {r['latency_ratio']:.3f} [{low:.3f}, {high:.3f}]"
+            line += f" {r['parity']['MO FP32']['max_prob_diff']:10.1e}"
+            for paired in r["latency"].values():
+                low, high = paired["ratio_95ci"]
+                line += f"        {paired['ratio']:.3f} [{low:.3f}, {high:.3f}]"
         print(line)
     print(
         f"peak MB: ovzoo FP32+FP16 process; own/ckpt: (peak - {base_mb:.0f} MB runtime) / checkpoint; faster: MO FP32 / "
         f"ovzoo FP32; max|dp|: FP32 IR vs MXNet at f32 (limit {PROB_LIMIT:g}, target {PROB_TARGET:g}); "
-        "latency: paired back-to-back FP32 inferences at f32, median per-pair ratio"
+        "latency: paired back-to-back FP32 inferences at each precision, median per-pair ratio"
     )
 
 

@@ -12,7 +12,8 @@
    interval (benchmarks/ir_speed.py).
 3. PERF_COUNT per-layer times (the least disturbed of the rounds) before and after, for the layers the
    rewrite touched; and where the rewritten IR's time goes, per executed node type and kernel, at f32
-   and the default precision (what no exact rewrite of the kind tried here can speed up).
+   and the default precision, with the rate the convolutions multiply-add at (layers at the CPU's FMA
+   peak are what no rewrite that keeps the arithmetic can speed up).
 4. INT8: both FP32 IRs quantized by NNCF (synthetic calibration), and benchmark_app throughput of
    FP32 (f32) and FP32-INT8 (default precision), interleaved round after round, best round kept.
 
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -155,8 +157,35 @@ def layer_times(compiled: dict, rounds: int) -> dict[str, dict[str, float]]:
     return {k: dict(v) for k, v in best.items()}
 
 
-def time_breakdown(compiled, rounds: int) -> dict[str, tuple[float, int]]:
-    """'node type / kernel' -> (sum of its nodes' least disturbed PERF_COUNT ms, node count)."""
+def convolution_macs_by_name(model) -> dict[str, int]:
+    """(Group)Convolution friendly name -> its multiply-adds per inference, merged zero blocks included."""
+    from ovzoo.validate.cost import convolution_macs
+
+    kinds = ("Convolution", "GroupConvolution")
+    return {
+        n.get_friendly_name(): convolution_macs(n)
+        for n in model.get_ordered_ops()
+        if n.get_type_name() in kinds
+    }
+
+
+@dataclass
+class KernelTime:
+    """One 'node type / kernel' of a compiled model: its nodes' summed least disturbed PERF_COUNT time."""
+
+    ms: float = 0.0
+    nodes: int = 0
+    macs: int = 0  # multiply-adds of its convolution nodes (0 for the rest)
+    fastest_gmacs_per_s: float = 0.0  # the rate of its fastest node (the kernel's best on this CPU)
+
+    @property
+    def gmacs_per_s(self) -> float:
+        return self.macs / self.ms / 1e6 if self.ms and self.macs else float("nan")
+
+
+def time_breakdown(compiled, rounds: int, macs: dict[str, int]) -> dict[str, KernelTime]:
+    """'node type / kernel' -> its nodes' least disturbed PERF_COUNT time (and, for convolutions, the
+    rate they multiply-add at: the CPU's FMA peak is what no rewrite keeping the arithmetic can pass)."""
     x = np.random.default_rng(0).uniform(0, 255, (1, 3, 224, 224)).astype(np.float32)
     request = compiled.create_infer_request()
     best: dict[str, float] = collections.defaultdict(lambda: float("inf"))
@@ -167,11 +196,15 @@ def time_breakdown(compiled, rounds: int) -> dict[str, tuple[float, int]]:
             if info.status == info.Status.EXECUTED:
                 best[info.node_name] = min(best[info.node_name], info.real_time.total_seconds() * 1000)
                 kind[info.node_name] = f"{info.node_type} / {info.exec_type}"
-    totals: dict[str, tuple[float, int]] = {}
+    totals: dict[str, KernelTime] = collections.defaultdict(KernelTime)
     for name, ms in best.items():
-        total, count = totals.get(kind[name], (0.0, 0))
-        totals[kind[name]] = (total + ms, count + 1)
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1][0]))
+        entry = totals[kind[name]]
+        entry.ms += ms
+        entry.nodes += 1
+        entry.macs += macs.get(name, 0)
+        if ms > 0:
+            entry.fastest_gmacs_per_s = max(entry.fastest_gmacs_per_s, macs.get(name, 0) / ms / 1e6)
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1].ms))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,15 +346,26 @@ def main(argv: list[str] | None = None) -> int:
     figures["perf_count_breakdown_ms"] = {}
     for precision in dict.fromkeys(("f32", default_precision)):
         config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision, "PERF_COUNT": True}
+        rewritten = core.read_model(xmls["rewrites"])
         breakdown = time_breakdown(
-            core.compile_model(core.read_model(xmls["rewrites"]), "CPU", config), args.perf_rounds
+            core.compile_model(rewritten, "CPU", config),
+            args.perf_rounds,
+            convolution_macs_by_name(rewritten),
         )
-        figures["perf_count_breakdown_ms"][precision] = breakdown
-        whole = sum(ms for ms, _ in breakdown.values())
+        figures["perf_count_breakdown_ms"][precision] = {
+            key: {"ms": k.ms, "nodes": k.nodes, "macs": k.macs, "fastest_gmacs_per_s": k.fastest_gmacs_per_s}
+            for key, k in breakdown.items()
+        }
+        whole = sum(k.ms for k in breakdown.values())
         print(f"where the rewritten IR's time goes at {precision} (PERF_COUNT, sum {whole:.2f} ms):")
-        for key, (ms, count) in breakdown.items():
-            if ms >= 0.005 * whole:
-                print(f"  {100 * ms / whole:5.1f} %  {ms:6.2f} ms  {count:3d} nodes  {key}")
+        for key, k in breakdown.items():
+            if k.ms >= 0.005 * whole:
+                rate = (
+                    f"  {k.macs / 1e6:7.1f} MMAC at {k.gmacs_per_s:5.1f} GMAC/s (fastest node {k.fastest_gmacs_per_s:5.1f})"
+                    if k.macs
+                    else ""
+                )
+                print(f"  {100 * k.ms / whole:5.1f} %  {k.ms:6.2f} ms  {k.nodes:3d} nodes  {key}{rate}")
 
     # -- 4. INT8 ----------------------------------------------------------------------------------
     ok = c["rewrites"]["wall_s_median"] < TARGET_CONVERT_S

@@ -93,14 +93,11 @@ def count_cost(model: ov.Model) -> ModelCost:
         kind = node.get_type_name()
         if kind in _CONVOLUTIONS:
             weights = _shape(node.input_value(1))
-            out = _shape(node.output(0))
             # a merged layer's weights are `merge` times the original ones, all but those zeros
             layer = merged.get(node.get_friendly_name())
             merge = layer.merge if layer else 1
             parameters += math.prod(weights) // merge
-            # each output element takes (input channels per group) x kernel area multiply-adds
-            per_output = math.prod(weights[2:]) if kind == "GroupConvolution" else math.prod(weights[1:])
-            macs += math.prod(out) * per_output // merge
+            macs += convolution_macs(node) // merge
         elif kind == "MatMul":
             parameters += sum(
                 math.prod(_shape(v)) for v in node.input_values() if _id(v) not in on_activations
@@ -121,6 +118,16 @@ def count_cost(model: ov.Model) -> ModelCost:
         elif kind in _SOFTMAX:
             elementwise += _SOFTMAX_FLOPS_PER_ELEMENT * math.prod(_shape(node.output(0)))
     return ModelCost(parameters=parameters, macs=macs, elementwise_flops=elementwise)
+
+
+def convolution_macs(node: ov.Node) -> int:
+    """Multiply-adds of one (Group)Convolution as the graph holds it (a merged layer's zero blocks too:
+    the CPU executes them): (input channels per group) x kernel area per output element."""
+    weights = _shape(node.input_value(1))
+    per_output = (
+        math.prod(weights[2:]) if node.get_type_name() == "GroupConvolution" else math.prod(weights[1:])
+    )
+    return math.prod(_shape(node.output(0))) * per_output
 
 
 def _activation_nodes(model: ov.Model) -> set[str]:
