@@ -16,6 +16,7 @@ from ovzoo.benchmark.records import MXNET, BenchmarkOptions, BenchmarkReport, Me
 from ovzoo.benchmark.results import write_results
 from ovzoo.catalog.model import Model
 from ovzoo.errors import BenchmarkError, OvzooError
+from ovzoo.ir.reading import IrReadError, read_ir
 from ovzoo.outcome import Failure
 from ovzoo.vocabulary.layout import ir_path
 
@@ -45,9 +46,9 @@ def benchmark_model(
             failures.append(Failure(model.name, BenchmarkError(problem, (model.name, precision)), precision))
             continue
         try:
-            input_shape = tuple(ov.Core().read_model(xml).inputs[0].get_partial_shape().to_shape())
-        except RuntimeError as e:  # a truncated .bin or a malformed .xml; benchmark_app would fail alike
-            problem = f"can't read {xml}: {str(e).splitlines()[0]}"
+            input_shape = tuple(read_ir(ov.Core(), xml).inputs[0].get_partial_shape().to_shape())
+        except IrReadError as e:  # a truncated .bin or a malformed .xml; benchmark_app would fail alike
+            problem = f"can't read {xml}: {e}"
             failures.append(Failure(model.name, BenchmarkError(problem, (model.name, precision)), precision))
             continue
         for infer_precision in options.infer_precisions:

@@ -49,22 +49,17 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     import openvino as ov  # noqa: PLC0415
 
+    from ovzoo.ir.reading import IrReadError, read_ir  # noqa: PLC0415
     from ovzoo.optimize.cost_cache import CostCache, default_cost_cache  # noqa: PLC0415
     from ovzoo.optimize.tune import layers_as_converted, tune_layers  # noqa: PLC0415
 
     cache = CostCache(args.cost_cache or default_cost_cache())
     core = ov.Core()
     for xml in args.xml:
-        if not xml.is_file():
-            raise OvzooError("no such IR file", (str(xml),))
         try:
-            model = core.read_model(xml)
-        except RuntimeError as e:  # the reason is OpenVINO's last line; the ones before name its sources
-            lines = [
-                line for line in str(e).splitlines() if line.strip() and not line.startswith("Exception from")
-            ]
-            reason = lines[-1].strip() if lines else "not an IR"
-            raise OvzooError(f"OpenVINO can't read it: {reason}", (str(xml),)) from None
+            model = read_ir(core, xml)
+        except IrReadError as e:
+            raise OvzooError(str(e), (str(xml),)) from None
         if args.dry_run:
             shapes = sorted({layer.key() for layer, _ in layers_as_converted(model)})
             print(

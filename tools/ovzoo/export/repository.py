@@ -23,6 +23,7 @@ from ovzoo.atomic import atomic_directory_sibling, atomic_write, atomic_write_te
 from ovzoo.catalog.model import Model
 from ovzoo.errors import ExportError, ModelNotDownloaded, OvzooError, within
 from ovzoo.export.config import ModelEntry, merge_entries, read_config, render_config
+from ovzoo.ir.reading import IrReadError, read_ir
 from ovzoo.outcome import Outcomes
 from ovzoo.vocabulary.layout import ir_path
 from ovzoo.vocabulary.model_repository import CONFIG_NAME, DEFAULT_PLUGIN_CONFIG, layout_name, version_dir
@@ -158,9 +159,9 @@ def _next_free_version(model_dir: Path) -> int:
 def _entry_for(xml: Path, name: str, target_device: str) -> ModelEntry:
     """The config entry: ``shape`` for inputs with a static shape, ``layout`` where the IR has one."""
     try:
-        ir = ov.Core().read_model(str(xml))
-    except RuntimeError as e:
-        raise ExportError(f"OpenVINO can't read the IR: {e}", (str(xml),)) from e
+        ir = read_ir(ov.Core(), xml)
+    except IrReadError as e:
+        raise ExportError(str(e), (str(xml),)) from None
     shape, layout = {}, {}
     for port in ir.inputs:
         input_name = port.get_any_name()

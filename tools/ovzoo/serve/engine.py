@@ -18,6 +18,7 @@ import numpy as np
 import openvino as ov
 
 from ovzoo.errors import ServeError, within
+from ovzoo.ir.reading import IrReadError, read_ir
 from ovzoo.serve.repository import ModelConfig
 from ovzoo.serve.tensors import OV_DATATYPES, TensorSpec
 from ovzoo.vocabulary.model_repository import DEFAULT_PLUGIN_CONFIG, layout_name
@@ -125,7 +126,10 @@ def load_models(configs: Sequence[ModelConfig], core: ov.Core | None = None) -> 
 
 def _compile(core: ov.Core, config: ModelConfig, version: int, xml: Path) -> CompiledVersion:
     try:
-        model = core.read_model(str(xml))
+        model = read_ir(core, xml)
+    except IrReadError as e:
+        raise ServeError(f"can't load {xml}: {e}") from None
+    try:
         _apply_shape_and_layout(model, config)
         compiled = core.compile_model(
             model, config.target_device, {**DEFAULT_PLUGIN_CONFIG, **config.plugin_config}

@@ -14,6 +14,7 @@ import openvino as ov
 from ovzoo.catalog.model import Model
 from ovzoo.errors import OvzooError
 from ovzoo.images import image_like_batch
+from ovzoo.ir.reading import IrReadError, read_ir
 from ovzoo.mxnet.symbol import Graph
 from ovzoo.validate.behaviour import behaviour_batch_sizes, check_behaviour
 from ovzoo.validate.checks import Check, ValidationReport
@@ -95,13 +96,9 @@ def _validate_precision(
 ) -> list[Check]:
     xml = ir_path(ir_dir, model, precision)
     try:
-        ir = core.read_model(xml)
-    except Exception as e:  # missing file, truncated .bin, unknown opset: the message says which
-        problem = (
-            f"not found: {xml}; run 'ovzoo convert' first"
-            if not xml.is_file()
-            else f"{type(e).__name__}: {e}"
-        )
+        ir = read_ir(core, xml)
+    except IrReadError as e:  # missing file, not an IR, truncated .bin, unknown opset: the message says which
+        problem = f"not found: {xml}; run 'ovzoo convert' first" if not xml.is_file() else str(e)
         return [Check("contract.loads", False, "no", "loads", problem, precision)]
     checks = [
         Check("contract.loads", True, "yes", "loads", str(xml), precision),
