@@ -121,6 +121,24 @@ def test_missing_fp_ir_says_to_convert_first(converted, tmp_path):
         quantize_model(model, _options(tmp_path / "empty", tmp_path, Calibration("dataset", 10, data)))
 
 
+def test_damaged_fp_ir_says_which_file_and_to_convert_again(converted, tmp_path):
+    model, models_dir, data = converted
+    damaged = tmp_path / "models"
+    target = ir_path(damaged, model, "FP32")
+    target.parent.mkdir(parents=True)
+    target.write_text("<html>not an IR</html>")  # e.g. an error page saved in its place
+    target.with_suffix(".bin").write_bytes(
+        ir_path(models_dir, model, "FP32").with_suffix(".bin").read_bytes()
+    )
+    with pytest.raises(QuantizationError) as error:
+        quantize_model(model, _options(damaged, tmp_path / "out", Calibration("dataset", 10, data)))
+    message = str(error.value)
+    assert (
+        f"{ir_path(damaged, model, 'FP32')}: not an OpenVINO IR" in message and "convert it again" in message
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_precision_is_refused(converted, tmp_path):
     model, models_dir, data = converted
     with pytest.raises(QuantizationError, match="unknown precision"):

@@ -31,6 +31,7 @@ from ovzoo.datasets.labelled import load_labelled_images
 from ovzoo.datasets.preprocessing import evaluation_steps
 from ovzoo.errors import ConversionError, OvzooError, QuantizationError, within
 from ovzoo.extras import import_optional
+from ovzoo.ir.reading import IrReadError, read_ir
 from ovzoo.ir.writer import write_ir
 from ovzoo.naming import claim_name
 from ovzoo.optimize.cost_cache import CostCache, default_cost_cache
@@ -293,7 +294,10 @@ def quantize_model(
         results = []
         for precision in precisions:
             started = time.perf_counter()
-            ir_model = core.read_model(sources[precision])
+            try:
+                ir_model = read_ir(core, sources[precision])
+            except IrReadError as e:
+                raise QuantizationError(f"{sources[precision]}: {e}; convert it again") from None
             if batches is None:
                 batches = calibration_images(options.calibration, tuple(ir_model.inputs[0].get_shape()))
                 fingerprint = _fingerprint(batches)
