@@ -13,10 +13,12 @@ from pathlib import Path
 
 import openvino as ov
 
+from ovzoo.errors import OvzooError
+
 IR_ROOT = "net"
 
 
-class IrReadError(Exception):
+class IrReadError(OvzooError):
     """The file is not an IR OpenVINO can read; ``str()`` is the reason, one line."""
 
 
